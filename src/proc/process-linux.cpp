@@ -1,0 +1,235 @@
+#include "proc/process.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <string_view>
+
+#include <fmt/core.h>
+
+namespace hotswap {
+
+namespace {
+
+// What the child reports through the exec-status pipe when a step before exec fails.
+enum class ChildStage : int { Chdir = 1, Dup = 2, Exec = 3, ParentGone = 4 };
+
+struct ChildReport {
+    ChildStage stage;
+    int errnum;
+};
+
+std::string find_in_path(const std::string& name, const std::vector<std::string>& env) {
+    if (name.find('/') != std::string::npos) return name;
+    std::string_view path = "/usr/local/bin:/usr/bin:/bin";
+    for (const auto& kv : env)
+        if (kv.starts_with("PATH=")) path = std::string_view(kv).substr(5);
+    while (!path.empty()) {
+        size_t colon = path.find(':');
+        std::string_view dir = path.substr(0, colon);
+        std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        if (colon == std::string_view::npos) break;
+        path.remove_prefix(colon + 1);
+    }
+    return name;  // execve reports ENOENT, which becomes the user's error message
+}
+
+// Writes the decimal pid into buf (no allocation: runs between fork and exec).
+void write_pid(char* buf, pid_t pid) {
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + pid % 10);
+        pid /= 10;
+    } while (pid > 0);
+    while (n > 0) *buf++ = digits[--n];
+    *buf = '\0';
+}
+
+[[noreturn]] void child_fail(int report_fd, ChildStage stage) {
+    ChildReport r{stage, errno};
+    ssize_t ignored = ::write(report_fd, &r, sizeof r);
+    (void)ignored;
+    ::_exit(127);
+}
+
+}  // namespace
+
+Result<Process> Process::spawn(const SpawnSpec& spec) {
+    if (spec.argv.empty()) return Error::message("no command to run");
+
+    // Everything the child needs is built here, before fork: the child must not allocate.
+    std::string path = find_in_path(spec.argv[0], spec.env);
+    std::vector<char*> argv;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    std::string listen_pid(32, '\0');
+    std::memcpy(listen_pid.data(), "LISTEN_PID=", 11);
+    if (spec.set_listen_pid) envp.push_back(listen_pid.data());
+    envp.push_back(nullptr);
+
+    FileDescriptor devnull;
+    int stdin_fd = spec.stdin_fd;
+    if (stdin_fd < 0) {
+        devnull.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!devnull) return Error::from_errno("open", "/dev/null", errno);
+        stdin_fd = devnull.get();
+    }
+    HS_TRY(report, make_pipe());
+    const int nlisten = int(spec.listen_fds.size());
+    const int* listen = spec.listen_fds.data();
+    const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+    const pid_t parent = ::getpid();
+
+    pid_t pid = ::fork();
+    if (pid < 0) return Error::from_errno("fork");
+    if (pid == 0) {
+        // Child: only async-signal-safe calls from here to exec.
+        int rfd = report.write.get();
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {  // the supervisor died before PDEATHSIG was armed
+            errno = 0;
+            child_fail(rfd, ChildStage::ParentGone);
+        }
+        ::signal(SIGPIPE, SIG_DFL);
+        if (spec.unblock) ::sigprocmask(SIG_UNBLOCK, spec.unblock, nullptr);
+
+        // Move every fd we hand over above the target range first, so dup2 never overwrites a source.
+        const int high = 3 + nlisten + 3;
+        int in = ::fcntl(stdin_fd, F_DUPFD_CLOEXEC, high);
+        int out = spec.output_fd >= 0 ? ::fcntl(spec.output_fd, F_DUPFD_CLOEXEC, high) : -1;
+        int moved[64];
+        if (nlisten > 64) { errno = EMFILE; child_fail(rfd, ChildStage::Dup); }
+        for (int i = 0; i < nlisten; ++i) {
+            moved[i] = ::fcntl(listen[i], F_DUPFD_CLOEXEC, high);
+            if (moved[i] < 0) child_fail(rfd, ChildStage::Dup);
+        }
+        if (rfd < high) {  // keep the report pipe out of the way too
+            rfd = ::fcntl(rfd, F_DUPFD_CLOEXEC, high + nlisten + 2);
+        }
+        if (in < 0 || ::dup2(in, 0) < 0) child_fail(rfd, ChildStage::Dup);
+        if (out >= 0 && (::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)) child_fail(rfd, ChildStage::Dup);
+        for (int i = 0; i < nlisten; ++i)  // dup2 clears O_CLOEXEC on the target: exactly these survive exec
+            if (::dup2(moved[i], 3 + i) < 0) child_fail(rfd, ChildStage::Dup);
+        if (spec.set_listen_pid) write_pid(listen_pid.data() + 11, ::getpid());
+        if (cwd && ::chdir(cwd) != 0) child_fail(rfd, ChildStage::Chdir);
+        ::execve(path.c_str(), argv.data(), envp.data());
+        child_fail(rfd, ChildStage::Exec);
+    }
+
+    Process process;
+    process.pid_ = pid;
+    // Also in the parent, so a signal to the group sent right after fork cannot miss the child.
+    ::setpgid(pid, pid);
+    report.write.reset();
+    ChildReport r{};
+    ssize_t n;
+    do n = ::read(report.read.get(), &r, sizeof r);
+    while (n < 0 && errno == EINTR);
+    if (n == sizeof r) {
+        // The child is exiting with 127; the event loop's reaper collects it.
+        process.exited_ = true;
+        switch (r.stage) {
+            case ChildStage::Chdir: return Error::from_errno("chdir", spec.cwd, r.errnum);
+            case ChildStage::Dup: return Error::from_errno("dup2", r.errnum);
+            case ChildStage::ParentGone: return Error::message("hotswap is exiting");
+            case ChildStage::Exec:
+                if (r.errnum == ENOENT)
+                    return Error::message(fmt::format("cannot run '{}': no such file or command in PATH", spec.argv[0]));
+                if (r.errnum == EACCES)
+                    return Error::message(fmt::format("cannot run '{}': permission denied (is it executable?)", path));
+                return Error::from_errno("execve", path, r.errnum);
+        }
+    }
+    int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+        ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);  // pidfds are always close-on-exec; this is belt and braces
+        process.pidfd_.reset(pidfd);
+    }
+    return process;
+}
+
+Process::~Process() {
+    // RAII for children: whatever of the group is still alive goes with us.
+    if (pid_ > 0) ::kill(-pid_, SIGKILL);
+}
+
+Process::Process(Process&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), exited_(other.exited_) {}
+
+Process& Process::operator=(Process&& other) noexcept {
+    if (this != &other) {
+        if (pid_ > 0) ::kill(-pid_, SIGKILL);
+        pid_ = std::exchange(other.pid_, -1);
+        pidfd_ = std::move(other.pidfd_);
+        exited_ = other.exited_;
+    }
+    return *this;
+}
+
+void Process::release() {
+    pid_ = -1;
+    pidfd_.reset();
+}
+
+Result<void> Process::signal(int signo) {
+    if (pid_ <= 0 || exited_) return {};
+    if (pidfd_) {
+        if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), signo, nullptr, 0) != 0 && errno != ESRCH)
+            return Error::from_errno("pidfd_send_signal");
+        return {};
+    }
+    if (::kill(pid_, signo) != 0 && errno != ESRCH) return Error::from_errno("kill");
+    return {};
+}
+
+Result<void> Process::signal_group(int signo) {
+    if (pid_ <= 0) return {};
+    if (::kill(-pid_, signo) != 0 && errno != ESRCH) return Error::from_errno("kill");
+    return {};
+}
+
+std::string describe_wait_status(int status) {
+    if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return fmt::format("killed by {}{}", signal_name(WTERMSIG(status)), WCOREDUMP(status) ? " (core dumped)" : "");
+    return fmt::format("wait status {}", status);
+}
+
+Result<int> parse_signal(std::string_view name) {
+    std::string upper;
+    for (char c : name) upper.push_back(char(std::toupper(static_cast<unsigned char>(c))));
+    std::string_view n = upper;
+    if (n.starts_with("SIG")) n.remove_prefix(3);
+    static constexpr std::pair<std::string_view, int> kSignals[] = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+        {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"WINCH", SIGWINCH}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+    };
+    for (auto [sname, num] : kSignals)
+        if (n == sname) return num;
+    int num = 0;
+    bool digits = !n.empty();
+    for (char c : n) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+    if (digits && n.size() < 4) {
+        num = std::stoi(std::string(n));
+        if (num > 0 && num < NSIG) return num;
+    }
+    return Error::message(fmt::format("'{}' is not a signal: use a name like TERM, INT, HUP, QUIT, USR1 or KILL", name));
+}
+
+std::string signal_name(int signo) {
+    const char* abbrev = ::sigabbrev_np(signo);
+    return abbrev ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signo);
+}
+
+}  // namespace hotswap

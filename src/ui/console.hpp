@@ -1,0 +1,36 @@
+#pragma once
+// Console: every line hotswap prints goes through here, prefixed by its source (`hotswap`, `build`,
+// `app#3`) and coloured when the output is a terminal. One writer, so lines never interleave mid-line.
+
+#include <string>
+#include <string_view>
+
+namespace hotswap {
+
+enum class Source { Hotswap, Build, App };
+enum class Tone { Plain, Good, Warn, Bad, Dim };
+enum class Verbosity { Quiet, Normal, Verbose };
+
+class Console {
+public:
+    static Console& get();
+
+    // Colour follows the terminal unless NO_COLOR is set (https://no-color.org) or FORCE_COLOR asks for it.
+    void configure(Verbosity verbosity);
+    Verbosity verbosity() const { return verbosity_; }
+
+    // A line from hotswap itself.
+    void info(std::string_view text, Tone tone = Tone::Plain);
+    void warn(std::string_view text) { info(text, Tone::Warn); }
+    void error(std::string_view text) { info(text, Tone::Bad); }
+    void debug(std::string_view text);  // only with --verbose
+    // A line of a child's output: `build │ …` or `app#3 │ …`. Quiet mode hides build output only.
+    void child_line(Source source, int generation, std::string_view line);
+
+private:
+    void write(std::string_view label, Tone tone, std::string_view text);
+    bool color_ = false;
+    Verbosity verbosity_ = Verbosity::Normal;
+};
+
+}  // namespace hotswap

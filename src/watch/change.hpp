@@ -1,0 +1,24 @@
+#pragma once
+// What the watcher reports: one path and what happened to it. A ChangeSet is one settled burst.
+
+#include <string>
+#include <vector>
+
+namespace hotswap {
+
+enum class ChangeKind { Created, Modified, Removed, Rescan };
+
+struct Change {
+    std::string path;  // absolute; for Rescan, the root that was rescanned
+    ChangeKind kind;
+};
+
+struct ChangeSet {
+    std::vector<Change> changes;  // one entry per path, in the order first seen
+
+    bool empty() const { return changes.empty(); }
+};
+
+const char* to_string(ChangeKind kind);
+
+}  // namespace hotswap
