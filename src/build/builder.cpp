@@ -1,0 +1,182 @@
+#include "build/builder.hpp"
+
+#include <sys/wait.h>
+
+#include <csignal>
+#include <unordered_map>
+
+#include <fmt/core.h>
+
+#include "build/changed_files.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+namespace {
+constexpr size_t kTailLines = 30;
+// How long a cancelled build gets to clean up (make deletes half-written targets on SIGTERM).
+constexpr Duration kCancelGrace{2000};
+}  // namespace
+
+void merge_changes(ChangeSet& into, const ChangeSet& later) {
+    std::unordered_map<std::string_view, size_t> index;
+    for (size_t i = 0; i < into.changes.size(); ++i) index[into.changes[i].path] = i;
+    for (const auto& c : later.changes) {
+        auto it = index.find(c.path);
+        if (it != index.end()) into.changes[it->second].kind = c.kind;
+        else {
+            into.changes.push_back(c);
+            index[into.changes.back().path] = into.changes.size() - 1;
+        }
+    }
+}
+
+Builder::Builder(EventLoop& loop, BuildOptions options, DoneCallback on_done)
+    : loop_(loop), options_(std::move(options)), on_done_(std::move(on_done)) {}
+
+Builder::~Builder() {
+    loop_.cancel_timer(timeout_timer_);
+    loop_.cancel_timer(kill_timer_);
+    if (process_.running()) loop_.unwatch_child(process_.pid());
+    // process_'s destructor kills whatever of the build's group is left.
+}
+
+void Builder::request(ChangeSet changes) {
+    switch (state_) {
+        case State::Idle:
+            start(std::move(changes));
+            return;
+        case State::Running:
+            Console::get().info("files changed during the build: cancelling it and building again", Tone::Warn);
+            next_ = current_;
+            merge_changes(*next_, changes);
+            state_ = State::Cancelling;
+            terminate_group();
+            return;
+        case State::Cancelling:
+            if (!next_) next_ = ChangeSet{};
+            merge_changes(*next_, changes);
+            return;
+    }
+}
+
+void Builder::abort() {
+    if (state_ == State::Idle) return;
+    aborted_ = true;
+    next_.reset();
+    state_ = State::Cancelling;
+    terminate_group();
+}
+
+void Builder::terminate_group() {
+    (void)process_.signal_group(SIGTERM);
+    loop_.cancel_timer(kill_timer_);
+    kill_timer_ = loop_.add_timer(kCancelGrace, [this] {
+        kill_timer_ = 0;
+        (void)process_.signal_group(SIGKILL);
+    });
+}
+
+void Builder::start(ChangeSet changes) {
+    current_ = std::move(changes);
+    timed_out_ = false;
+    tail_.clear();
+    started_ = Clock::now();
+
+    std::vector<std::string> env = options_.env;
+    if (auto files = write_changed_files(options_.state_dir, current_); files.ok())
+        env.insert(env.end(), files->begin(), files->end());
+    else
+        Console::get().warn(fmt::format("could not write the list of changed files: {}", files.error().to_string()));
+
+    auto pipe = make_pipe();
+    if (!pipe) {
+        finish(BuildResult{BuildOutcome::CouldNotStart, 0, Duration(0), {}, pipe.error().to_string(), current_});
+        return;
+    }
+    SpawnSpec spec;
+    spec.argv = {"/bin/sh", "-c", options_.cmd};
+    spec.env = std::move(env);
+    spec.cwd = options_.cwd.string();
+    spec.output_fd = pipe->write.get();
+    spec.unblock = options_.unblock;
+    auto process = Process::spawn(spec);
+    pipe->write.reset();  // only the child holds the write end now: EOF comes when the build is done
+    if (!process) {
+        finish(BuildResult{BuildOutcome::CouldNotStart, 0, Duration(0), {},
+                           fmt::format("the build could not start: {}", process.error().to_string()), current_});
+        return;
+    }
+    process_ = std::move(*process);
+    auto reader = OutputReader::create(loop_, std::move(pipe->read), [this](std::string_view line) {
+        Console::get().child_line(Source::Build, 0, line);
+        tail_.emplace_back(line);
+        if (tail_.size() > kTailLines) tail_.pop_front();
+    });
+    if (reader) output_ = std::move(*reader);
+    (void)loop_.watch_child(process_.pid(), process_.pidfd(), [this](int status) { on_exit(status); });
+    state_ = State::Running;
+    Console::get().debug(fmt::format("build started (pid {}): {}", process_.pid(), options_.cmd));
+
+    if (options_.timeout) {
+        timeout_timer_ = loop_.add_timer(*options_.timeout, [this] {
+            timeout_timer_ = 0;
+            if (state_ != State::Running) return;
+            timed_out_ = true;
+            state_ = State::Cancelling;
+            terminate_group();
+        });
+    }
+}
+
+void Builder::on_exit(int wait_status) {
+    process_.mark_exited();
+    if (output_) output_->drain();
+    // Anything the build left running in its group (a stray daemon, a backgrounded job) goes with it.
+    (void)process_.signal_group(SIGKILL);
+    process_.release();
+    output_.reset();
+    loop_.cancel_timer(timeout_timer_);
+    loop_.cancel_timer(kill_timer_);
+    timeout_timer_ = kill_timer_ = 0;
+
+    auto duration = std::chrono::duration_cast<Duration>(Clock::now() - started_);
+    BuildResult result;
+    result.wait_status = wait_status;
+    result.duration = duration;
+    result.tail.assign(tail_.begin(), tail_.end());
+    result.changes = std::move(current_);
+
+    if (state_ == State::Cancelling && !timed_out_) {
+        state_ = State::Idle;
+        if (aborted_) return;
+        if (next_) {
+            ChangeSet next = std::move(*next_);
+            next_.reset();
+            start(std::move(next));
+        }
+        return;
+    }
+    state_ = State::Idle;
+    if (timed_out_) {
+        result.outcome = BuildOutcome::TimedOut;
+        result.message = fmt::format("the build ran past its timeout of {} and was killed",
+                                     format_duration(*options_.timeout));
+    } else if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+        result.outcome = BuildOutcome::Succeeded;
+    } else {
+        result.outcome = BuildOutcome::Failed;
+        result.message = fmt::format("the build failed ({})", describe_wait_status(wait_status));
+    }
+    finish(std::move(result));
+    // Changes that arrived while a timed-out build was being killed still deserve a build.
+    if (next_ && state_ == State::Idle) {
+        ChangeSet next = std::move(*next_);
+        next_.reset();
+        start(std::move(next));
+    }
+}
+
+void Builder::finish(BuildResult result) { on_done_(std::move(result)); }
+
+}  // namespace hotswap

@@ -1,0 +1,85 @@
+#pragma once
+// Builder: runs the build command through /bin/sh in its own process group, streams its output with a
+// `build` prefix, and reports one BuildResult per build. A change during a build cancels it (SIGTERM to
+// the group, so make and ninja can clean up, SIGKILL after a grace period) and starts a fresh one.
+
+#include <sys/types.h>
+
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/event_loop.hpp"
+#include "proc/output_reader.hpp"
+#include "proc/process.hpp"
+#include "watch/change.hpp"
+
+namespace hotswap {
+
+struct BuildOptions {
+    std::string cmd;
+    std::optional<Duration> timeout;
+    std::filesystem::path cwd;
+    std::filesystem::path state_dir;  // where HOTSWAP_CHANGED files are written
+    std::vector<std::string> env;     // the complete environment for the build
+    const sigset_t* unblock = nullptr;
+};
+
+enum class BuildOutcome { Succeeded, Failed, TimedOut, CouldNotStart };
+
+struct BuildResult {
+    BuildOutcome outcome = BuildOutcome::Failed;
+    int wait_status = 0;
+    Duration duration{0};
+    std::vector<std::string> tail;  // the last lines of output, for the failure summary
+    std::string message;            // one sentence for the user
+    ChangeSet changes;              // what this build was for
+};
+
+class Builder {
+public:
+    using DoneCallback = std::function<void(BuildResult)>;
+    Builder(EventLoop& loop, BuildOptions options, DoneCallback on_done);
+    ~Builder();
+    Builder(const Builder&) = delete;
+    Builder& operator=(const Builder&) = delete;
+
+    // Builds for `changes`; a build under way is cancelled first and its changes are folded into this one.
+    void request(ChangeSet changes);
+    // Stops a running build without starting another (hotswap is shutting down).
+    void abort();
+    bool busy() const { return state_ != State::Idle; }
+    pid_t pid() const { return process_.pid(); }
+
+private:
+    enum class State { Idle, Running, Cancelling };
+    void start(ChangeSet changes);
+    void terminate_group();
+    void on_exit(int wait_status);
+    void finish(BuildResult result);
+
+    EventLoop& loop_;
+    BuildOptions options_;
+    DoneCallback on_done_;
+    State state_ = State::Idle;
+    Process process_;
+    std::unique_ptr<OutputReader> output_;
+    std::deque<std::string> tail_;
+    Clock::time_point started_;
+    ChangeSet current_;
+    std::optional<ChangeSet> next_;
+    bool timed_out_ = false;
+    bool aborted_ = false;
+    EventLoop::TimerId timeout_timer_ = 0;
+    EventLoop::TimerId kill_timer_ = 0;
+};
+
+// Merges `later` into `into`, one entry per path (the later kind wins).
+void merge_changes(ChangeSet& into, const ChangeSet& later);
+
+}  // namespace hotswap

@@ -1,0 +1,16 @@
+#pragma once
+// The changed paths handed to the build and the app: a file named by HOTSWAP_CHANGED, one path a line,
+// and HOTSWAP_CHANGED0, NUL-separated for names that hold a newline. Never a shell string.
+
+#include <filesystem>
+#include <string>
+
+#include "core/result.hpp"
+#include "watch/change.hpp"
+
+namespace hotswap {
+
+// Writes both files into `dir` (atomically: temp file + rename) and returns the env entries to pass.
+Result<std::vector<std::string>> write_changed_files(const std::filesystem::path& dir, const ChangeSet& changes);
+
+}  // namespace hotswap

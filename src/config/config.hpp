@@ -1,0 +1,71 @@
+#pragma once
+// Config: everything one hotswap run needs, merged from hotswap.toml and the command line (flags win),
+// validated once. The rest of hotswap reads only this struct.
+
+#include <csignal>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+using namespace std::chrono_literals;
+
+enum class Verb { Run, Serve, Init, Status, Reload, Rollback, History, Stop };
+
+struct ListenSpec {
+    std::string name;     // may be empty: a default name is given when the address is parsed
+    std::string address;  // as written: tcp://…, host:port, :port, [::1]:port, unix:///path
+};
+
+struct Config {
+    Verb verb = Verb::Run;
+    std::filesystem::path config_file;  // empty when none was read
+    std::filesystem::path root;         // the project directory: the config file's, else the working directory
+
+    // [watch]
+    std::vector<std::string> watch_paths{"."};
+    std::vector<std::string> extensions;
+    std::vector<std::string> ignore;
+    Duration debounce{50};
+    std::optional<Duration> poll;  // set: poll at this interval instead of inotify
+
+    // [build]
+    std::string build_cmd;  // empty: no build, restart only
+    std::optional<Duration> build_timeout;
+    std::string artifact;
+
+    // [run]
+    std::vector<std::string> command;  // argv; a TOML string becomes /bin/sh -c STRING
+    std::vector<std::string> env;      // extra "NAME=value"
+    std::string cwd;
+    int stop_signal = SIGTERM;
+    Duration drain_timeout{10s};
+    Duration probation{5s};
+    bool listen_pid = true;  // false: --no-listen-pid, for commands that exec through a shell
+
+    // [[listen]] and [ready]
+    std::vector<ListenSpec> listen;
+    std::string ready;  // notify | http:URL | tcp:ADDR | log:REGEX | delay:MS; empty: default
+    Duration ready_timeout{30s};
+
+    std::string events;  // --events FILE|-
+    Verbosity verbosity = Verbosity::Normal;
+    bool json = false;   // --json for client verbs
+};
+
+// Why parsing stopped: a usage/config error (exit 2), or a request for --help/--version (exit 0).
+struct ConfigOutcome {
+    std::optional<Config> config;
+    int exit_code = 0;
+};
+
+// Parses argv, reads the config file (-c, else ./hotswap.toml when present), merges and validates.
+// Errors are printed here, naming file:line:column for the config file.
+ConfigOutcome load_config(int argc, char** argv);
+
+}  // namespace hotswap

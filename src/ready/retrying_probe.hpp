@@ -1,0 +1,60 @@
+#pragma once
+// RetryingProbe: a probe that makes attempts (connect, GET) until one succeeds: a fresh attempt every
+// kRetryInterval after a failure, each one abandoned after kAttemptTimeout so a server that accepts but
+// never answers cannot stall probing.
+
+#include <string>
+
+#include "ready/probe_base.hpp"
+
+namespace hotswap {
+
+class RetryingProbe : public ProbeBase {
+public:
+    static constexpr Duration kRetryInterval{25};
+    static constexpr Duration kAttemptTimeout{2000};
+
+    explicit RetryingProbe(EventLoop& loop) : ProbeBase(loop) {}
+    ~RetryingProbe() override {
+        loop_.cancel_timer(retry_timer_);
+        loop_.cancel_timer(attempt_timer_);
+    }
+
+protected:
+    // One attempt; must end in succeed() or fail(), or be abandoned by abandon_attempt() on timeout.
+    virtual void attempt() = 0;
+    virtual void abandon_attempt() = 0;
+
+    void begin() final { run_attempt(); }
+    void succeed() {
+        loop_.cancel_timer(attempt_timer_);
+        attempt_timer_ = 0;
+        report_ready();
+    }
+    void fail(std::string why) {
+        loop_.cancel_timer(attempt_timer_);
+        attempt_timer_ = 0;
+        last_failure_ = std::move(why);
+        retry_timer_ = loop_.add_timer(kRetryInterval, [this] {
+            retry_timer_ = 0;
+            run_attempt();
+        });
+    }
+    const std::string& last_failure() const { return last_failure_; }
+
+private:
+    void run_attempt() {
+        attempt_timer_ = loop_.add_timer(kAttemptTimeout, [this] {
+            attempt_timer_ = 0;
+            abandon_attempt();
+            fail("no answer within " + format_duration(kAttemptTimeout));
+        });
+        attempt();
+    }
+
+    EventLoop::TimerId retry_timer_ = 0;
+    EventLoop::TimerId attempt_timer_ = 0;
+    std::string last_failure_;
+};
+
+}  // namespace hotswap

@@ -1,0 +1,88 @@
+# Shared helpers for the end-to-end tests. Each test is a small bash script run by CTest with
+# HOTSWAP (the binary), TESTAPP (the fixture server) and HOTSWAP_SOURCE_DIR set.
+# Waiting is always for an event (a log line, an HTTP answer, a process gone), with a generous deadline.
+
+set -euo pipefail
+
+: "${HOTSWAP:?run through ctest, or set HOTSWAP to the hotswap binary}"
+: "${TESTAPP:=}"
+: "${HOTSWAP_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+export NO_COLOR=1
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotswap-e2e.XXXXXX")
+HS_PID=""
+LOG="$WORK/hotswap.log"
+
+cleanup() {
+    local status=$?
+    if [[ -n "$HS_PID" ]] && kill -0 "$HS_PID" 2>/dev/null; then
+        kill -TERM "$HS_PID" 2>/dev/null || true
+        wait_gone "$HS_PID" 10 || kill -KILL "$HS_PID" 2>/dev/null || true
+    fi
+    if [[ $status -ne 0 && -f "$LOG" ]]; then
+        echo "---- hotswap log ($LOG) ----" >&2
+        tail -n 80 "$LOG" >&2
+    fi
+    rm -rf "$WORK"
+    exit $status
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 20 ms until it succeeds or the deadline passes.
+wait_until() {
+    local seconds=$1; shift
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.02
+    done
+}
+
+# wait_log PATTERN [SECONDS] [COUNT]: until the log holds COUNT lines matching the extended regex.
+log_count() { grep -cE -- "$1" "$LOG" 2>/dev/null || true; }
+has_log_count() { (( $(log_count "$1") >= $2 )); }
+wait_log() {
+    local pattern=$1 seconds=${2:-30} count=${3:-1}
+    wait_until "$seconds" has_log_count "$pattern" "$count" || fail "timed out waiting for /$pattern/ (x$count) in the log"
+}
+
+is_gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_gone() { wait_until "${2:-10}" is_gone "$1"; }
+
+# start_hotswap ARGS...: runs hotswap in the background in $WORK/project (or the current dir), logging.
+start_hotswap() {
+    "$HOTSWAP" "$@" >"$LOG" 2>&1 &
+    HS_PID=$!
+}
+
+# stop_hotswap [SIGNAL]: signals hotswap and returns its exit status.
+stop_hotswap() {
+    kill -"${1:-TERM}" "$HS_PID"
+    local status=0
+    wait "$HS_PID" || status=$?
+    HS_PID=""
+    return $status
+}
+
+http_get() { curl -sS --max-time 5 "$1"; }
+body_is() { [[ "$(http_get "$1" 2>/dev/null)" == "$2" ]]; }
+body_has() { [[ "$(http_get "$1" 2>/dev/null)" == *"$2"* ]]; }
+
+# A TCP port nobody listens on now.
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+    fail "no free port found"
+}
+
+# Processes whose command line holds STRING (ours only), excluding this shell and grep.
+pids_matching() { pgrep -f -- "$1" || true; }

@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "config/command_line.hpp"
+#include "config/config_file.hpp"
+#include "config/suggest.hpp"
+
+using namespace hotswap;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A config file in a fresh temp dir.
+class ConfigFile : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char templ[] = "/tmp/hotswap-config-test.XXXXXX";
+        dir_ = ::mkdtemp(templ);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    Result<Config> read(const std::string& text) {
+        auto path = dir_ / "hotswap.toml";
+        std::ofstream(path) << text;
+        Config c;
+        auto r = read_config_file(path, c);
+        if (!r) return r.take_error();
+        return c;
+    }
+    std::string error_of(const std::string& text) {
+        auto r = read(text);
+        EXPECT_FALSE(r.ok());
+        if (r.ok()) return "";
+        std::string e = r.error().to_string();
+        // Strip the directory, keep "hotswap.toml:L:C: ...".
+        return e.substr(e.find("hotswap.toml"));
+    }
+    std::filesystem::path dir_;
+};
+
+}  // namespace
+
+TEST_F(ConfigFile, ReadsEverySection) {
+    auto c = read(R"(
+[watch]
+paths = ["src", "include"]
+ext = ["cpp", "hpp"]
+ignore = "build/"
+debounce = 80
+[build]
+cmd = "make"
+timeout = "2m"
+artifact = "out/server"
+[run]
+cmd = ["./server", "--flag"]
+args = ["extra"]
+env = { A = "1", B = "two" }
+stop_signal = "INT"
+drain_timeout = "3s"
+probation = "1s"
+listen_pid = false
+[[listen]]
+name = "http"
+address = "127.0.0.1:8080"
+[[listen]]
+address = "unix:///tmp/x.sock"
+[ready]
+kind = "http"
+url = "http://127.0.0.1:8080/health"
+timeout = "5s"
+)");
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    EXPECT_EQ(c->watch_paths, (std::vector<std::string>{"src", "include"}));
+    EXPECT_EQ(c->extensions, (std::vector<std::string>{"cpp", "hpp"}));
+    EXPECT_EQ(c->ignore, (std::vector<std::string>{"build/"}));
+    EXPECT_EQ(c->debounce, 80ms);
+    EXPECT_EQ(c->build_cmd, "make");
+    EXPECT_EQ(*c->build_timeout, 120s);
+    EXPECT_EQ(c->artifact, "out/server");
+    EXPECT_EQ(c->command, (std::vector<std::string>{"./server", "--flag", "extra"}));
+    EXPECT_EQ(c->env, (std::vector<std::string>{"A=1", "B=two"}));
+    EXPECT_EQ(c->stop_signal, SIGINT);
+    EXPECT_EQ(c->drain_timeout, 3s);
+    EXPECT_EQ(c->probation, 1s);
+    EXPECT_FALSE(c->listen_pid);
+    ASSERT_EQ(c->listen.size(), 2u);
+    EXPECT_EQ(c->listen[0].name, "http");
+    EXPECT_EQ(c->listen[1].address, "unix:///tmp/x.sock");
+    EXPECT_EQ(c->ready, "http:http://127.0.0.1:8080/health");
+    EXPECT_EQ(c->ready_timeout, 5s);
+}
+
+TEST_F(ConfigFile, StringCommandRunsThroughTheShell) {
+    auto c = read("[run]\ncmd = \"./server > log\"\n");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->command, (std::vector<std::string>{"/bin/sh", "-c", "./server > log"}));
+}
+
+TEST_F(ConfigFile, UnknownKeysNamePositionAndSuggest) {
+    EXPECT_EQ(error_of("[watch]\n  debounse = 5\n"),
+              "hotswap.toml:2:3: unknown key 'debounse' in [watch]; did you mean 'debounce'?");
+    EXPECT_EQ(error_of("[biuld]\ncmd = 'x'\n"),
+              "hotswap.toml:1:2: unknown key 'biuld' at the top level; did you mean 'build'?");
+    EXPECT_NE(error_of("[run]\nzzzzzz = 1\n").find("known keys: cmd, args"), std::string::npos);
+}
+
+TEST_F(ConfigFile, BadValuesNamePosition) {
+    EXPECT_EQ(error_of("[build]\ntimeout = 5\n"),
+              "hotswap.toml:2:11: 'timeout' must be a duration string like \"500ms\" or \"10s\"");
+    EXPECT_EQ(error_of("[watch]\npaths = [1]\n"), "hotswap.toml:2:10: every item of 'paths' must be a string");
+    EXPECT_NE(error_of("[run]\nstop_signal = \"NOPE\"\n").find("hotswap.toml:2:15: 'NOPE' is not a signal"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[listen]]\nname = \"x\"\n").find("needs an address"), std::string::npos);
+    EXPECT_NE(error_of("watch = 3\n").find("'watch' must be a table"), std::string::npos);
+}
+
+TEST_F(ConfigFile, SyntaxErrorsNamePosition) {
+    std::string e = error_of("[watch\n");
+    EXPECT_TRUE(e.starts_with("hotswap.toml:1:")) << e;
+}
+
+TEST(Suggest, NearestKnownWord) {
+    constexpr std::string_view keys[] = {"debounce", "paths", "ext", "ignore"};
+    EXPECT_EQ(nearest("debounse", keys).value_or(""), "debounce");
+    EXPECT_EQ(nearest("igonre", keys).value_or(""), "ignore");
+    EXPECT_FALSE(nearest("completely-different", keys).has_value());
+}
+
+namespace {
+std::variant<CommandLine, int> parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "hotswap");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return parse_command_line(int(argv.size()), argv.data());
+}
+}  // namespace
+
+TEST(CommandLine, FlagsOverrideTheFileAndCommandFollowsDoubleDash) {
+    auto parsed = parse({"-w", "src", "-e", "go,.tmpl", "-i", "*.log", "-b", "make", "--debounce", "20",
+                         "--stop-signal", "INT", "--drain-timeout", "2s", "-l", "api=127.0.0.1:9000", "--",
+                         "./server", "--port", "1"});
+    ASSERT_TRUE(std::holds_alternative<CommandLine>(parsed));
+    auto& line = std::get<CommandLine>(parsed);
+    EXPECT_EQ(line.command, (std::vector<std::string>{"./server", "--port", "1"}));
+    Config c;
+    c.ignore = {"from-file"};
+    c.build_cmd = "from-file";
+    ASSERT_TRUE(line.apply(c).ok());
+    EXPECT_EQ(c.watch_paths, (std::vector<std::string>{"src"}));
+    EXPECT_EQ(c.extensions, (std::vector<std::string>{"go", "tmpl"}));
+    EXPECT_EQ(c.ignore, (std::vector<std::string>{"from-file", "*.log"}));
+    EXPECT_EQ(c.build_cmd, "make");
+    EXPECT_EQ(c.debounce, 20ms);
+    EXPECT_EQ(c.stop_signal, SIGINT);
+    EXPECT_EQ(c.drain_timeout, 2s);
+    ASSERT_EQ(c.listen.size(), 1u);
+    EXPECT_EQ(c.listen[0].name, "api");
+    EXPECT_EQ(c.listen[0].address, "127.0.0.1:9000");
+}
+
+TEST(CommandLine, VerbsAndUsageErrors) {
+    auto serve = parse({"serve", "-l", ":8080", "--", "./x"});
+    ASSERT_TRUE(std::holds_alternative<CommandLine>(serve));
+    EXPECT_EQ(std::get<CommandLine>(serve).verb, Verb::Serve);
+    auto bad = parse({"--no-such-flag"});
+    ASSERT_TRUE(std::holds_alternative<int>(bad));
+    EXPECT_EQ(std::get<int>(bad), 2);
+}
+
+TEST(CommandLine, BadDurationIsAnError) {
+    auto parsed = parse({"--drain-timeout", "5"});
+    ASSERT_TRUE(std::holds_alternative<CommandLine>(parsed));
+    Config c;
+    auto r = std::get<CommandLine>(parsed).apply(c);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().to_string().find("--drain-timeout: '5' is not a duration"), std::string::npos);
+}
