@@ -19,7 +19,7 @@ constexpr Duration kCancelGrace{2000};
 }  // namespace
 
 void merge_changes(ChangeSet& into, const ChangeSet& later) {
-    std::unordered_map<std::string_view, size_t> index;
+    std::unordered_map<std::string, size_t> index;  // owning keys: the vector may reallocate
     for (size_t i = 0; i < into.changes.size(); ++i) index[into.changes[i].path] = i;
     for (const auto& c : later.changes) {
         auto it = index.find(c.path);
