@@ -397,6 +397,33 @@ void Supervisor::finish_shutdown_if_done() {
     loop_.stop(0);
 }
 
+nlohmann::json Supervisor::status_json() const {
+    nlohmann::json generations = nlohmann::json::array();
+    for (const auto& [id, g] : generations_)
+        generations.push_back({{"id", id}, {"state", to_string(g->state)}, {"pid", g->process.pid()},
+                               {"artifact", g->artifact}});
+    return {{"generations", generations}, {"serving", serving_now()}};
+}
+
+nlohmann::json Supervisor::history_json() const { return nlohmann::json::array(); }
+
+void Supervisor::request_reload(ReloadCallback done) {
+    // Until reloads report their outcome, this starts one and answers at once.
+    on_changes(ChangeSet{{Change{config_.root.string(), ChangeKind::Rescan}}});
+    if (done) done(ReloadOutcome{true, "reload started", 0});
+}
+
+void Supervisor::request_rollback(std::string_view artifact_id, ReloadCallback done) {
+    (void)artifact_id;
+    if (done) done(ReloadOutcome{false, "rollback is not available yet", 0});
+}
+
+bool Supervisor::serving_now() const {
+    for (const auto& [id, g] : generations_)
+        if (g->state == GenerationState::Serving) return true;
+    return false;
+}
+
 Generation* Supervisor::find(int id) {
     auto it = generations_.find(id);
     return it == generations_.end() ? nullptr : it->second.get();

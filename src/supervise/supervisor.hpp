@@ -9,7 +9,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "build/builder.hpp"
 #include "config/config.hpp"
@@ -22,6 +25,17 @@
 #include "watch/watcher.hpp"
 
 namespace hotswap {
+
+// How a reload or rollback asked for from outside (control socket, keys, SIGHUP) ended.
+struct ReloadOutcome {
+    bool ok = false;         // true once the new generation serves
+    std::string message;     // one sentence: what serves now, or why the old version still does
+    int generation = 0;      // the generation that serves afterwards (0: none)
+};
+using ReloadCallback = std::function<void(const ReloadOutcome&)>;
+// Receives every lifecycle event (change, build_start, build_end, spawn, ready, switch, drain, exit,
+// rollback, ...) with its fields; the control part writes them out as JSON lines (--events).
+using EventSink = std::function<void(std::string_view event, nlohmann::json fields)>;
 
 class Supervisor {
 public:
@@ -36,6 +50,19 @@ public:
     // SIGINT/SIGTERM: stop everything the same way as a drain, then leave the loop with status 0.
     // A second request kills what is left at once.
     void shutdown(int signo);
+
+    // The control plane's view (control/ talks to the supervisor only through these).
+    void set_event_sink(EventSink sink) { events_ = std::move(sink); }
+    // Generations, states, pids, artifacts, uptimes, the last reload's timings.
+    nlohmann::json status_json() const;
+    // Artifacts with their outcomes, newest last.
+    nlohmann::json history_json() const;
+    // Rebuild (run) or take the artifact as it is now (serve), then swap; `done` once the outcome is known.
+    void request_reload(ReloadCallback done);
+    // Serve `artifact_id` (empty: the previous good artifact) again, zero-downtime.
+    void request_rollback(std::string_view artifact_id, ReloadCallback done);
+    // True while a generation serves (hotswap status --ready).
+    bool serving_now() const;
 
 private:
     bool fd_mode() const { return !listeners_.empty(); }
@@ -62,7 +89,12 @@ private:
     std::string describe_change(const ChangeSet& changes) const;
     std::string still_serving_note();
 
+    void emit(std::string_view event, nlohmann::json fields = nlohmann::json::object()) const {
+        if (events_) events_(event, std::move(fields));
+    }
+
     EventLoop& loop_;
+    EventSink events_;
     Config config_;
     std::filesystem::path state_dir_;
     std::filesystem::path runtime_dir_;  // private 0700 dir for the notify socket, removed at exit
