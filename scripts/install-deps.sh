@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package hotswap needs to build, test and run its demo.
-# Usage: scripts/install-deps.sh [--test]   (--test adds the peers the test suite drives)
+# Usage: scripts/install-deps.sh [--test|--bench]   (adds the peers the tests or the benchmarks drive)
 set -euo pipefail
 
 packages=(
@@ -9,9 +9,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   golang-go curl procps
 )
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev)
-fi
+case "${1:-}" in
+  --test) packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev minisign) ;;
+  --bench) packages+=(wrk inotify-tools hyperfine entr reflex time) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
