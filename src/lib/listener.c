@@ -1,0 +1,39 @@
+/* hotswap_listener(): socket activation as systemd defines it (sd_listen_fds(3)), read from the environment. */
+#include "hotswap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "listen_env.h"
+
+int hotswap_listener_count(void) {
+    return hotswap_internal_listen_count(getenv("LISTEN_FDS"), getenv("LISTEN_PID"), (long)getpid());
+}
+
+/* Close-on-exec on every passed fd: a child the server starts must not hold the shared socket open. */
+static int mark_close_on_exec(int count) {
+    int i;
+    for (i = 0; i < count; ++i) {
+        int fd = HOTSWAP_LISTEN_FDS_START + i;
+        int flags = fcntl(fd, F_GETFD);
+        if (flags < 0) return -1; /* EBADF: LISTEN_FDS counts an fd that is not open */
+        if (!(flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return -1;
+    }
+    return 0;
+}
+
+int hotswap_listener(const char *name) {
+    int count = hotswap_listener_count();
+    int index;
+    if (count < 0) return -1;
+    if (count == 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (mark_close_on_exec(count) < 0) return -1;
+    index = hotswap_internal_listen_index(count, getenv("LISTEN_FDNAMES"), name);
+    if (index < 0) return -1;
+    return HOTSWAP_LISTEN_FDS_START + index;
+}
