@@ -1,0 +1,12 @@
+#pragma once
+// What hello-cpp answers: the whole application logic of the example.
+
+#include <string>
+
+#include "http_request.hpp"
+
+// The full response (status line, headers, body) to `request`. `closing`: add "Connection: close".
+std::string respond(const HttpRequest& request, bool closing);
+
+// A response for a request that could not be parsed; the connection closes after it.
+std::string respond_error(int status, const char* reason);
