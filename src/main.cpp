@@ -1,7 +1,9 @@
-// hotswap: parse the command line and config, wire the parts, run the loop.
+// hotswap: parse the command line and config, then run the verb: supervise (run), write a config (init),
+// or talk to the supervisor running for this directory (status, reload, rollback, history, stop).
 
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -9,15 +11,58 @@
 #include <fmt/core.h>
 
 #include "config/config.hpp"
+#include "config/init_project.hpp"
+#include "control/control_client.hpp"
+#include "control/control_plane.hpp"
 #include "core/event_loop.hpp"
 #include "supervise/supervisor.hpp"
 #include "ui/console.hpp"
+#include "ui/keys.hpp"
 
 using namespace hotswap;
 
 namespace {
 
+constexpr std::string_view kKeyHelp = "keys: r reload · b rollback · q quit · h help";
+
+// Says how a reload or rollback asked for from here (a key, SIGHUP) ended; the supervisor has already
+// printed the details, this is the answer to the request.
+ReloadCallback report_outcome(std::string what) {
+    return [what = std::move(what)](const ReloadOutcome& outcome) {
+        if (outcome.ok) Console::get().info(fmt::format("{}: {}", what, outcome.message), Tone::Dim);
+        else Console::get().error(fmt::format("{} did not complete: {}", what, outcome.message));
+    };
+}
+
+void on_key(char key, ControlPlane& plane) {
+    switch (key) {
+        case 'r':
+        case 'R':
+            Console::get().info("r: reloading", Tone::Dim);
+            plane.reload("key", report_outcome("reload"));
+            break;
+        case 'b':
+        case 'B':
+            Console::get().info("b: rolling back to the previous good build", Tone::Dim);
+            plane.rollback("", "key", report_outcome("rollback"));
+            break;
+        case 'q':
+        case 'Q':
+            plane.stop(SIGTERM);
+            break;
+        case 'h':
+        case 'H':
+        case '?':
+            Console::get().info(kKeyHelp);
+            break;
+        default:
+            break;  // anything else (Enter, arrows) is not for us
+    }
+}
+
 int run_supervisor(Config config) {
+    // 1. The loop: signals arrive as events, and it reaps every child, adopted orphans included, which is
+    //    what PID 1 in a container must do.
     const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     auto loop = EventLoop::create(signals);
     if (!loop) {
@@ -26,15 +71,64 @@ int run_supervisor(Config config) {
     }
     // Grandchildren that leave their group are re-parented to us, so they are reaped and can be killed.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    const bool events_on_stdout = config.events == "-";
 
-    Supervisor supervisor(**loop, std::move(config));
+    // 2. The supervisor, and the control plane before anything binds a port: a second hotswap for the same
+    //    directory stops here.
+    Supervisor supervisor(**loop, config);
+    auto plane = ControlPlane::create(**loop, supervisor, config);
+    if (!plane) {
+        Console::get().error(fmt::format("cannot start: {}", plane.error().to_string()));
+        return 1;
+    }
+    if (events_on_stdout) {
+        // stdout now carries only the JSON events; everything meant for a person goes to stderr.
+        ::dup2(STDERR_FILENO, STDOUT_FILENO);
+        Console::get().configure(config.verbosity);
+    }
+
+    // 3. Signals: INT/TERM/QUIT drain and exit 0 (a second one kills what is left); HUP upgrades, as
+    //    systemd's ExecReload/notify-reload and `kill -HUP` expect.
     for (int s : {SIGINT, SIGTERM, SIGQUIT})
-        (*loop)->on_signal(s, [&supervisor](const signalfd_siginfo& info) { supervisor.shutdown(int(info.ssi_signo)); });
+        (*loop)->on_signal(s, [&plane](const signalfd_siginfo& info) { (*plane)->stop(int(info.ssi_signo)); });
+    (*loop)->on_signal(SIGHUP, [&plane](const signalfd_siginfo&) { (*plane)->reload("signal", report_outcome("reload (SIGHUP)")); });
+
+    // 4. Keys, when a person is at the terminal.
+    auto keys = InteractiveKeys::attach(**loop, STDIN_FILENO, [&plane](char key) { on_key(key, **plane); });
+    if (!keys) Console::get().debug(fmt::format("interactive keys off: {}", keys.error().to_string()));
+    else if (*keys) Console::get().info(kKeyHelp, Tone::Dim);
+
+    // 5. Go.
     if (auto r = supervisor.start(); !r) {
         Console::get().error(fmt::format("cannot start: {}", r.error().to_string()));
         return 1;
     }
     return (*loop)->run();
+}
+
+int run_init(const Config& config) {
+    auto written = init_project(config.root, config.force);
+    if (!written) {
+        fmt::print(stderr, "hotswap: {}\n", written.error().to_string());
+        return 1;
+    }
+    fmt::print("{}\n", *written);
+    return 0;
+}
+
+int run_client(const Config& config) {
+    ClientOptions options;
+    switch (config.verb) {
+        case Verb::Status: options.command = ControlCommand::Status; break;
+        case Verb::Reload: options.command = ControlCommand::Reload; break;
+        case Verb::Rollback: options.command = ControlCommand::Rollback; break;
+        case Verb::History: options.command = ControlCommand::History; break;
+        default: options.command = ControlCommand::Stop; break;
+    }
+    if (!config.rollback_target.empty()) options.artifact = config.rollback_target;
+    options.json = config.json;
+    options.ready_check = config.ready_check;
+    return run_control_client(options);
 }
 
 }  // namespace
@@ -48,8 +142,17 @@ int main(int argc, char** argv) {
     switch (config.verb) {
         case Verb::Run:
             return run_supervisor(std::move(config));
-        default:
-            fmt::print(stderr, "hotswap: this command is not available yet in this version\n");
-            return 2;
+        case Verb::Init:
+            return run_init(config);
+        case Verb::Status:
+        case Verb::Reload:
+        case Verb::Rollback:
+        case Verb::History:
+        case Verb::Stop:
+            return run_client(config);
+        case Verb::Serve:
+            break;
     }
+    fmt::print(stderr, "hotswap: this command is not available yet in this version\n");
+    return 2;
 }

@@ -120,7 +120,10 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     app.set_version_flag("--version", std::string(HOTSWAP_VERSION));
     app.fallthrough();
     app.require_subcommand(0, 1);
-    app.footer("Every flag has a hotswap.toml key of the same name. Durations: 500ms, 10s, 2m.");
+    app.footer("Every flag has a hotswap.toml key of the same name. Durations: 500ms, 10s, 2m.\n"
+               "Exit status: 0 success; 1 a runtime failure (cannot start; a reload or rollback that did not end "
+               "with the new version serving; status --ready with nothing serving); 2 a usage or configuration "
+               "error; 3 no running hotswap could be reached for this directory.");
 
     auto f = std::make_shared<Flags>();
     std::string config_file;
@@ -160,6 +163,14 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     };
     std::vector<std::pair<CLI::App*, Verb>> verbs;
     for (const auto& v : kVerbs) verbs.emplace_back(app.add_subcommand(v.name, v.help)->fallthrough(), v.verb);
+    // Options that belong to one verb only.
+    bool ready_check = false, force = false;
+    std::string rollback_target;
+    for (auto [sub, verb] : verbs) {
+        if (verb == Verb::Status) sub->add_flag("--ready", ready_check, "exit 0 only when a generation serves");
+        if (verb == Verb::Rollback) sub->add_option("id", rollback_target, "the build to serve (see hotswap history)");
+        if (verb == Verb::Init) sub->add_flag("--force", force, "overwrite an existing hotswap.toml");
+    }
 
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector in reverse order
     try {
@@ -171,7 +182,12 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     for (auto [sub, verb] : verbs)
         if (sub->parsed()) line.verb = verb;
     if (o_config->count()) line.config_file = config_file;
-    line.apply = [f](Config& c) { return apply_flags(*f, c); };
+    line.apply = [f, ready_check, force, rollback_target](Config& c) {
+        c.ready_check = ready_check;
+        c.force = force;
+        c.rollback_target = rollback_target;
+        return apply_flags(*f, c);
+    };
     return line;
 }
 

@@ -56,6 +56,9 @@ struct Config {
     std::string events;  // --events FILE|-
     Verbosity verbosity = Verbosity::Normal;
     bool json = false;   // --json for client verbs
+    bool ready_check = false;     // status --ready: exit 0 only when a generation serves
+    std::string rollback_target;  // rollback [ID]; empty: the previous good build
+    bool force = false;           // init --force: overwrite an existing hotswap.toml
 };
 
 // Why parsing stopped: a usage/config error (exit 2), or a request for --help/--version (exit 0).

@@ -1,95 +1,172 @@
 #include "control/control_client.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <variant>
 
 #include <fmt/core.h>
 
+#include "control/client_output.hpp"
 #include "control/socket_path.hpp"
+#include "core/duration.hpp"
 #include "core/file_descriptor.hpp"
 
 namespace hotswap {
 
 namespace {
 
-Result<nlohmann::json> round_trip(const std::filesystem::path& path, const nlohmann::json& request) {
-    FileDescriptor fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return Error::from_errno("socket");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        return Error::from_errno("connect", path.string(), errno);
-    std::string line = request.dump() + "\n";
-    if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != ssize_t(line.size()))
-        return Error::from_errno("send", path.string(), errno);
-    std::string reply;
-    char buf[8192];
-    while (reply.find('\n') == std::string::npos) {
-        ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        reply.append(buf, size_t(n));
+using nlohmann::json;
+
+// Quick questions get an answer at once from a healthy supervisor; reload/rollback/stop wait for as long
+// as the swap takes (a build, a readiness timeout): Ctrl-C gives up waiting, not the reload.
+constexpr Duration kQuickAnswerTimeout{10'000};
+
+struct ClientError {
+    ClientExit exit;
+    std::string message;
+};
+
+class Connection {
+public:
+    static std::variant<Connection, ClientError> open(const std::filesystem::path& path) {
+        Connection c;
+        c.fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!c.fd_) return ClientError{ClientExit::Unreachable, Error::from_errno("socket").to_string()};
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+        if (::connect(c.fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return c;
+        int err = errno;
+        if (err == ECONNREFUSED || err == ENOENT)
+            return ClientError{ClientExit::Unreachable,
+                               "no hotswap is running for this directory (its control socket is left over from "
+                               "one that was killed; start hotswap again)"};
+        if (err == EACCES || err == EPERM)
+            return ClientError{ClientExit::Unreachable,
+                               fmt::format("permission denied: the control socket {} belongs to another user; run "
+                                           "this as the user running hotswap",
+                                           path.string())};
+        return ClientError{ClientExit::Unreachable, Error::from_errno("connect", path.string(), err).to_string()};
     }
-    auto json = nlohmann::json::parse(reply.substr(0, reply.find('\n')), nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-        return Error::message("the supervisor closed the connection without an answer");
-    return json;
-}
 
-void print_status(const nlohmann::json& r) {
-    fmt::print("supervising {} (pid {})\n", r.value("root", "?"), r.value("pid", 0));
-    for (const auto& g : r.value("generations", nlohmann::json::array()))
-        fmt::print("  app#{:<4} {:<9} pid {:<7} up {:<10} {}\n", g.value("id", 0), g.value("state", "?"),
-                   g.value("pid", 0), g.value("uptime", ""), g.value("artifact", ""));
-    if (r.contains("last_reload")) fmt::print("  last reload: {}\n", r["last_reload"].get<std::string>());
-    if (r.contains("build")) fmt::print("  build: {}\n", r["build"].get<std::string>());
-}
+    Result<void> send(const json& request) {
+        std::string line = control_line(request);
+        std::string_view rest = line;
+        while (!rest.empty()) {
+            ssize_t n = ::send(fd_.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return Error::from_errno("send");
+            rest.remove_prefix(size_t(n));
+        }
+        return {};
+    }
 
-void print_history(const nlohmann::json& r) {
-    for (const auto& a : r.value("artifacts", nlohmann::json::array()))
-        fmt::print("{:<22} {:<8} built in {:>6} ms  {}{}\n", a.value("id", ""), a.value("outcome", ""),
-                   a.value("build_ms", 0), a.value("git_revision", ""),
-                   a.value("reason", "").empty() ? "" : "  (" + a.value("reason", "") + ")");
+    // One answer line; nullopt when the supervisor hung up (or `timeout` passed) before answering.
+    std::optional<json> receive(std::optional<Duration> timeout) {
+        auto deadline = Clock::now() + timeout.value_or(Duration(0));
+        while (buffer_.find('\n') == std::string::npos) {
+            if (timeout) {
+                auto left = std::chrono::duration_cast<Duration>(deadline - Clock::now()).count();
+                pollfd p{fd_.get(), POLLIN, 0};
+                if (left <= 0 || ::poll(&p, 1, int(left)) == 0) return std::nullopt;
+            }
+            char buf[8192];
+            ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return std::nullopt;
+            buffer_.append(buf, size_t(n));
+        }
+        size_t nl = buffer_.find('\n');
+        auto reply = json::parse(std::string_view(buffer_).substr(0, nl), nullptr, false);
+        buffer_.erase(0, nl + 1);
+        if (reply.is_discarded() || !reply.is_object()) return std::nullopt;
+        return reply;
+    }
+
+    // Blocks until the supervisor closes the connection: it does so only when it exits.
+    void wait_closed() {
+        char buf[512];
+        for (;;) {
+            ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return;
+        }
+    }
+
+private:
+    FileDescriptor fd_;
+    std::string buffer_;
+};
+
+int report(ClientExit exit, std::string_view message, bool as_json) {
+    if (as_json) fmt::print("{}", control_line(control_error(message, ControlErrorCode::Failed)));
+    fmt::print(stderr, "hotswap: {}\n", message);
+    return int(exit);
 }
 
 }  // namespace
 
 int run_control_client(const ClientOptions& options) {
+    // 1. Find the supervisor of this directory or the nearest parent.
     std::error_code ec;
     auto path = find_control_socket(std::filesystem::current_path(ec));
-    if (!path) {
-        if (options.json) fmt::print("{}\n", control_error("no hotswap is running for this directory").dump());
-        else fmt::print(stderr, "hotswap: no hotswap is running for this directory or its parents\n");
-        return 3;
+    if (!path)
+        return report(ClientExit::Unreachable,
+                      "no hotswap is running for this directory or its parents: start one with `hotswap` here",
+                      options.json);
+
+    // 2. Ask.
+    auto opened = Connection::open(*path);
+    if (auto* error = std::get_if<ClientError>(&opened)) return report(error->exit, error->message, options.json);
+    Connection& connection = std::get<Connection>(opened);
+    ControlRequest request{options.command, options.artifact};
+    if (auto sent = connection.send(to_json(request)); !sent)
+        return report(ClientExit::Unreachable, "the supervisor closed the connection: " + sent.error().to_string(),
+                      options.json);
+    bool quick = options.command == ControlCommand::Status || options.command == ControlCommand::History;
+    auto answer = connection.receive(quick ? std::optional<Duration>(kQuickAnswerTimeout) : std::nullopt);
+    if (!answer)
+        return report(ClientExit::Unreachable,
+                      quick ? "the supervisor did not answer within 10 s" : "the supervisor closed the connection "
+                                                                            "without an answer (did it exit?)",
+                      options.json);
+    const json& r = *answer;
+    const bool ok = r.value("ok", false);
+
+    // 3. Show the answer.
+    if (options.json) fmt::print("{}\n", r.dump(2, ' ', false, json::error_handler_t::replace));
+    if (!ok) {
+        std::string why = r.value("error", r.value("message", std::string("the supervisor refused")));
+        if (!options.json) fmt::print(stderr, "hotswap: {}\n", why);
+        return int(r.value("code", "") == to_string(ControlErrorCode::PermissionDenied) ? ClientExit::Unreachable
+                                                                                         : ClientExit::Failed);
     }
-    nlohmann::json request{{"cmd", to_string(options.command)}};
-    if (options.artifact) request["id"] = *options.artifact;
-    auto reply = round_trip(*path, request);
-    if (!reply) {
-        fmt::print(stderr, "hotswap: cannot reach the supervisor: {}\n", reply.error().to_string());
-        return 3;
+    switch (options.command) {
+        case ControlCommand::Status:
+            if (!options.json) fmt::print("{}", format_status(r));
+            if (options.ready_check && !r.value("serving", false)) return int(ClientExit::Failed);
+            break;
+        case ControlCommand::History:
+            if (!options.json) fmt::print("{}", format_history(r));
+            break;
+        case ControlCommand::Stop:
+            if (!options.json) fmt::print("stopping hotswap (pid {})…\n", r.value("pid", 0));
+            std::fflush(stdout);
+            connection.wait_closed();  // returns once the supervisor has drained everything and exited
+            if (!options.json) fmt::print("stopped\n");
+            break;
+        case ControlCommand::Reload:
+        case ControlCommand::Rollback:
+            if (!options.json) fmt::print("{}\n", r.value("message", std::string("done")));
+            break;
     }
-    const nlohmann::json& r = *reply;
-    bool ok = r.value("ok", false);
-    if (options.json) {
-        fmt::print("{}\n", r.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-    } else if (!ok) {
-        fmt::print(stderr, "hotswap: {}\n", r.value("error", "the supervisor refused"));
-    } else {
-        switch (options.command) {
-            case ControlCommand::Status: print_status(r); break;
-            case ControlCommand::History: print_history(r); break;
-            default: fmt::print("{}\n", r.value("message", "done"));
-        }
-    }
-    if (!ok) return 1;
-    if (options.ready_check && !r.value("serving", false)) return 1;
-    return 0;
+    return int(ClientExit::Ok);
 }
 
 }  // namespace hotswap

@@ -1,6 +1,7 @@
 #pragma once
 // The client verbs (hotswap status|reload|rollback|history|stop): find the supervisor of this directory
-// (or a parent), send one request, print the answer for a person or as JSON, map it to an exit status.
+// (or the nearest parent that has one), send one request, print the answer for a person or as JSON, and
+// turn it into an exit status a script can rely on.
 
 #include <optional>
 #include <string>
@@ -9,15 +10,21 @@
 
 namespace hotswap {
 
-struct ClientOptions {
-    ControlCommand command;
-    std::optional<std::string> artifact;  // rollback ID
-    bool json = false;
-    bool ready_check = false;  // status --ready: exit 0 only when a generation serves
+// Exit statuses of the client verbs (documented in --help and docs/operations.md).
+enum class ClientExit {
+    Ok = 0,           // done; reload/rollback: the new generation serves; status --ready: something serves
+    Failed = 1,       // the supervisor said no: reload rolled back or failed, status --ready with nothing serving
+    Usage = 2,        // bad command line (reported by the parser before we get here)
+    Unreachable = 3,  // no supervisor for this directory, a stale socket, or not allowed to talk to it
 };
 
-// Returns the process exit status: 0 success, 1 the supervisor said no (or a reload was rolled back),
-// 3 no supervisor running here.
+struct ClientOptions {
+    ControlCommand command = ControlCommand::Status;
+    std::optional<std::string> artifact;  // rollback ID
+    bool json = false;
+    bool ready_check = false;  // status --ready
+};
+
 int run_control_client(const ClientOptions& options);
 
 }  // namespace hotswap

@@ -1,7 +1,10 @@
 #pragma once
-// ControlServer: the supervisor's end of the control socket. A 0600 unix socket in a 0700 directory;
-// every peer's uid is checked with SO_PEERCRED (the same user or root only); requests are JSON lines of at
-// most kMaxControlMessage bytes; a malformed one gets an error reply and the supervisor carries on.
+// ControlServer: the supervisor's end of the control socket. A 0600 unix socket in a 0700 directory,
+// guarded by a lock file so two supervisors never share one project; every peer's uid is checked with
+// SO_PEERCRED (the same user or root only); requests are JSON lines of at most kMaxControlMessage bytes.
+// Malformed, oversized or truncated input gets an error reply; nothing a client sends can stop the loop.
+
+#include <sys/types.h>
 
 #include <filesystem>
 #include <functional>
@@ -20,17 +23,25 @@ namespace hotswap {
 class ControlServer {
 public:
     class Connection;
-    // A handle to answer one request, now or later (reload answers once the outcome is known).
+    // A handle to answer one request, now or later (reload answers once the outcome is known). A Reply
+    // dropped without an answer answers with an error, so a client never waits forever on a lost request.
     class Reply {
     public:
-        explicit Reply(std::weak_ptr<Connection> connection) : connection_(std::move(connection)) {}
+        explicit Reply(std::weak_ptr<Connection> connection);
+        ~Reply();
+        Reply(const Reply&) = delete;
+        Reply& operator=(const Reply&) = delete;
         void send(const nlohmann::json& response);
         bool connected() const { return !connection_.expired(); }
 
     private:
         std::weak_ptr<Connection> connection_;
+        bool sent_ = false;
     };
     using Handler = std::function<void(const ControlRequest&, std::shared_ptr<Reply>)>;
+
+    // Connections beyond this are answered "busy" and closed.
+    static constexpr size_t kMaxConnections = 32;
 
     static Result<std::unique_ptr<ControlServer>> create(EventLoop& loop, std::filesystem::path path, Handler handler);
     ControlServer(EventLoop& loop, std::filesystem::path path, Handler handler);
@@ -39,15 +50,19 @@ public:
     ControlServer& operator=(const ControlServer&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
+    size_t connection_count() const { return connections_.size(); }
 
 private:
+    friend class Connection;
+    Result<void> lock_and_bind();
     void accept_all();
-    void on_readable(int fd);
+    bool peer_allowed(int fd, uid_t& uid, pid_t& pid) const;
     void close_connection(int fd);
 
     EventLoop& loop_;
     std::filesystem::path path_;
     Handler handler_;
+    FileDescriptor lock_;
     FileDescriptor listener_;
     std::unordered_map<int, std::shared_ptr<Connection>> connections_;
 };

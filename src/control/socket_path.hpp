@@ -1,6 +1,8 @@
 #pragma once
-// Where the control socket of a project lives: $XDG_RUNTIME_DIR/hotswap/<hash of the project path>.sock
-// (or /tmp/hotswap-<uid>/ without XDG_RUNTIME_DIR), in a directory only the user can enter.
+// Where the control socket of a project lives: $XDG_RUNTIME_DIR/hotswap/<hash of the project path>.sock,
+// or $TMPDIR/hotswap-<uid>/ without XDG_RUNTIME_DIR, in a directory only the user can enter (0700). The
+// socket is named after the project's canonical path, so a client finds it from any subdirectory by
+// walking up. HOTSWAP_CONTROL_SOCKET=PATH overrides both ends (containers, sidecars, tests).
 
 #include <filesystem>
 #include <optional>

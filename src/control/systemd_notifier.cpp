@@ -1,0 +1,123 @@
+#include "control/systemd_notifier.hpp"
+
+#include <time.h>
+
+#include <fmt/core.h>
+
+#include "ready/sd_notify.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+namespace {
+
+// STATUS= is one line; a newline would start a new (unknown) assignment.
+std::string one_line(std::string_view text) {
+    std::string out(text.substr(0, 200));
+    for (char& c : out)
+        if (c == '\n' || c == '\r') c = ' ';
+    return out;
+}
+
+std::string generation_label(const nlohmann::json& fields, std::string_view key) {
+    auto it = fields.find(key);
+    if (it != fields.end() && it->is_number_integer()) return fmt::format("app#{}", it->get<int64_t>());
+    return "the app";
+}
+
+std::string string_field(const nlohmann::json& fields, std::string_view key) {
+    auto it = fields.find(key);
+    return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+unsigned long long monotonic_usec() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1'000'000ull + (unsigned long long)ts.tv_nsec / 1000ull;
+}
+
+SystemdNotifier::SystemdNotifier()
+    : SystemdNotifier([](std::string_view message) {
+          static bool warned = false;
+          if (auto r = sd_notify_send(message); !r && !warned) {
+              warned = true;  // once: a broken NOTIFY_SOCKET must not flood the log
+              Console::get().warn(fmt::format("cannot notify the service manager: {}", r.error().to_string()));
+          }
+      }) {}
+
+SystemdNotifier::SystemdNotifier(Sender send) : send_(std::move(send)) {}
+
+void SystemdNotifier::send(const std::string& message) {
+    if (send_) send_(message);
+}
+
+void SystemdNotifier::serving(std::string_view status) {
+    if (phase_ == Phase::Starting || phase_ == Phase::Reloading) {
+        phase_ = Phase::Ready;
+        last_status_ = one_line(status);
+        send(fmt::format("READY=1\nSTATUS={}", last_status_));
+    } else if (phase_ == Phase::Ready) {
+        this->status(status);
+    }
+}
+
+void SystemdNotifier::reload_started(std::string_view why) {
+    // Before the first READY=1 the manager is still waiting for startup: a reload is not news to it.
+    if (phase_ != Phase::Ready) return;
+    phase_ = Phase::Reloading;
+    last_status_ = one_line(fmt::format("reloading: {}", why));
+    send(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS={}", monotonic_usec(), last_status_));
+}
+
+void SystemdNotifier::reload_finished(std::string_view status) {
+    if (phase_ != Phase::Reloading) {
+        this->status(status);
+        return;
+    }
+    phase_ = Phase::Ready;
+    last_status_ = one_line(status);
+    send(fmt::format("READY=1\nSTATUS={}", last_status_));
+}
+
+void SystemdNotifier::status(std::string_view text) {
+    if (phase_ == Phase::Stopping) return;
+    std::string line = one_line(text);
+    if (line == last_status_) return;
+    last_status_ = line;
+    send(fmt::format("STATUS={}", line));
+}
+
+void SystemdNotifier::stopping() {
+    if (phase_ == Phase::Stopping) return;
+    phase_ = Phase::Stopping;
+    send("STOPPING=1\nSTATUS=stopping");
+}
+
+void SystemdNotifier::on_event(std::string_view event, const nlohmann::json& fields, bool serving_now) {
+    if (phase_ == Phase::Stopping) return;
+    // An upgrade begins: asked for (reload_start), or a change that starts a build.
+    if (event == "reload_start" || event == "change" || event == "build_start") {
+        std::string why = string_field(fields, event == "reload_start" ? "trigger" : "reason");
+        reload_started(why.empty() || why == "start" ? "upgrade" : why);
+    }
+    // … and ends: a new generation serves, or it failed and the old one still does.
+    else if (event == "switch") {
+        serving(fmt::format("serving {}", generation_label(fields, fields.contains("generation") ? "generation" : "to")));
+    } else if (event == "reload_end") {
+        std::string message = string_field(fields, "message");
+        reload_finished(message.empty() ? (serving_now ? "serving" : "not serving") : message);
+    } else if (event == "build_end" && fields.value("ok", true) == false) {
+        reload_finished(serving_now ? "build failed; the previous version still serves" : "build failed");
+    } else if (event == "exit" && string_field(fields, "state") == "starting") {
+        reload_finished(serving_now ? "the new version failed to start; the previous version still serves"
+                                    : "the new version failed to start");
+    } else if (event == "rollback") {
+        status("rolling back to the previous good build");
+    }
+    // Restart mode may have no switch: the first generation that runs is the one that serves.
+    if (phase_ == Phase::Starting && serving_now) serving("serving");
+}
+
+}  // namespace hotswap

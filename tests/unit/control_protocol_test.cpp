@@ -1,0 +1,119 @@
+// The control protocol's parser and the client's rendering of answers: every malformed input is an Error
+// with a sentence, never an exception; the renderer copes with missing and oddly typed fields.
+
+#include <gtest/gtest.h>
+
+#include "control/client_output.hpp"
+#include "control/protocol.hpp"
+
+using namespace hotswap;
+
+TEST(ControlProtocol, ParsesEveryCommand) {
+    for (auto [text, command] : {std::pair{"status", ControlCommand::Status}, {"reload", ControlCommand::Reload},
+                                 {"rollback", ControlCommand::Rollback}, {"history", ControlCommand::History},
+                                 {"stop", ControlCommand::Stop}}) {
+        auto r = parse_control_request(std::string(R"({"cmd":")") + text + R"("})");
+        ASSERT_TRUE(r.ok()) << text;
+        EXPECT_EQ(r->command, command);
+        EXPECT_FALSE(r->artifact);
+        EXPECT_STREQ(to_string(command), text);
+    }
+}
+
+TEST(ControlProtocol, RollbackTakesAnId) {
+    auto r = parse_control_request(R"({"cmd":"rollback","id":"3-abcdef012345"})");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->artifact.value(), "3-abcdef012345");
+    EXPECT_EQ(to_json(*r).dump(), R"({"cmd":"rollback","id":"3-abcdef012345"})");
+    // null and "" both mean "the previous good build".
+    EXPECT_FALSE(parse_control_request(R"({"cmd":"rollback","id":null})")->artifact);
+    EXPECT_FALSE(parse_control_request(R"({"cmd":"rollback","id":""})")->artifact);
+}
+
+TEST(ControlProtocol, ToleratesCrlfAndUnknownFields) {
+    EXPECT_TRUE(parse_control_request("{\"cmd\":\"status\"}\r").ok());
+    EXPECT_TRUE(parse_control_request(R"({"cmd":"status","client":"ci","v":2})").ok());
+}
+
+TEST(ControlProtocol, RefusesMalformedInputWithASentence) {
+    struct Case {
+        const char* input;
+        const char* says;
+    };
+    for (auto [input, says] : {Case{"", "malformed request"}, Case{"{", "malformed request"},
+                               Case{"status", "malformed request"}, Case{"[1,2]", "expected a JSON object"},
+                               Case{"\"cmd\"", "expected a JSON object"}, Case{"{}", "\"cmd\" must be a string"},
+                               Case{R"({"cmd":1})", "\"cmd\" must be a string"},
+                               Case{R"({"cmd":"explode"})", "unknown command"},
+                               Case{R"({"cmd":"rollback","id":7})", "\"id\" must be a string"},
+                               Case{"{\"cmd\":\"st\xff\"}", "malformed request"}}) {
+        auto r = parse_control_request(input);
+        ASSERT_FALSE(r.ok()) << input;
+        EXPECT_NE(r.error().to_string().find(says), std::string::npos) << input << " → " << r.error().to_string();
+    }
+}
+
+TEST(ControlProtocol, RefusesEmbeddedNul) {
+    using namespace std::string_view_literals;
+    EXPECT_FALSE(parse_control_request("{\"cmd\":\"status\"}\0junk"sv).ok());
+}
+
+TEST(ControlProtocol, RefusesOversizedLinesUnparsed) {
+    std::string huge = R"({"cmd":"status","pad":")" + std::string(kMaxControlMessage, 'x') + "\"}";
+    auto r = parse_control_request(huge);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().to_string().find("too large"), std::string::npos);
+    std::string long_id = R"({"cmd":"rollback","id":")" + std::string(kMaxArtifactId + 1, 'a') + "\"}";
+    EXPECT_FALSE(parse_control_request(long_id).ok());
+}
+
+TEST(ControlProtocol, SurvivesDeepNesting) {
+    std::string deep(20000, '[');
+    EXPECT_FALSE(parse_control_request(deep).ok());
+    deep += std::string(20000, ']');
+    EXPECT_FALSE(parse_control_request(deep).ok());
+}
+
+TEST(ControlProtocol, ErrorRepliesCarryACode) {
+    auto e = control_error("nope", ControlErrorCode::PermissionDenied);
+    EXPECT_EQ(e["ok"], false);
+    EXPECT_EQ(e["error"], "nope");
+    EXPECT_EQ(e["code"], "permission_denied");
+    std::string line = control_line(e);
+    EXPECT_EQ(line.back(), '\n');
+    EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line, whatever the message holds
+    EXPECT_EQ(control_line(control_error("two\nlines")).find('\n'), control_line(control_error("two\nlines")).size() - 1);
+    EXPECT_NO_THROW(control_line(control_error("bad utf-8 \xff\xfe")));
+}
+
+TEST(ControlClientOutput, ShowsGenerationsAndTheLastReload) {
+    auto reply = nlohmann::json::parse(R"({
+        "ok": true, "pid": 42, "root": "/srv/app", "uptime_ms": 125000, "serving": true,
+        "generations": [{"id": 3, "state": "serving", "pid": 4567, "uptime_ms": 61000, "artifact": "3-abc"},
+                        {"id": 4, "state": "starting", "pid": 4590}],
+        "last_reload": {"generation": 3, "build_ms": 312, "reason": "change"}})");
+    std::string text = format_status(reply);
+    EXPECT_NE(text.find("hotswap (pid 42) supervising /srv/app, up 2 min 5 s"), std::string::npos) << text;
+    EXPECT_NE(text.find("app#3    serving   pid 4567     up 1 min 1 s"), std::string::npos) << text;
+    EXPECT_NE(text.find("3-abc"), std::string::npos);
+    EXPECT_NE(text.find("app#4    starting  pid 4590"), std::string::npos) << text;
+    EXPECT_NE(text.find("last reload: "), std::string::npos);
+    EXPECT_NE(text.find("build_ms 312 ms"), std::string::npos) << text;
+}
+
+TEST(ControlClientOutput, CopesWithMissingAndOddFields) {
+    EXPECT_NE(format_status(nlohmann::json::object()).find("nothing is running yet"), std::string::npos);
+    auto odd = nlohmann::json::parse(R"({"generations": [1, "x", {"id": "seven", "uptime": "3 s"}, {}],
+                                         "serving": false, "last_reload": "never", "uptime_ms": "soon"})");
+    std::string text = format_status(odd);
+    EXPECT_NE(text.find("app#seven"), std::string::npos) << text;
+    EXPECT_NE(text.find("nothing serves right now"), std::string::npos) << text;
+    EXPECT_NE(text.find("last reload: never"), std::string::npos) << text;
+    EXPECT_EQ(format_history(nlohmann::json::object()), "no builds yet\n");
+    auto history = nlohmann::json::parse(R"({"artifacts": [
+        {"id": "1-aaa", "outcome": "good", "build_ms": 1240, "git_revision": "abc123"},
+        {"id": "2-bbb", "outcome": "bad", "reason": "crashed during probation"}, 5]})");
+    std::string h = format_history(history);
+    EXPECT_NE(h.find("1-aaa                  good     built in 1.24 s    abc123"), std::string::npos) << h;
+    EXPECT_NE(h.find("2-bbb                  bad       (crashed during probation)"), std::string::npos) << h;
+}
