@@ -123,8 +123,15 @@ Result<void> Supervisor::start_watching() {
     options.extensions = config_.extensions;
     options.ignore = config_.ignore;
     if (config_.poll) options.poll_interval = *config_.poll;
-    debouncer_ = std::make_unique<Debouncer>(loop_, config_.debounce, std::max(config_.debounce * 10, Duration(1000)),
-                                             [this](ChangeSet c) { on_changes(std::move(c)); });
+    options.on_warning = [](std::string_view text) { Console::get().warn(text); };
+    // Seams for the tests and benchmarks only: a lower watch limit than the kernel's (which needs root to
+    // lower, for everyone), and the debounce strategy to compare.
+    if (const char* max = std::getenv("HOTSWAP_MAX_WATCHES")) options.max_watches = std::strtoul(max, nullptr, 10);
+    DebounceOptions debounce;
+    debounce.settle = config_.debounce;
+    debounce.max_wait = std::max(config_.debounce * 10, Duration(1000));
+    if (const char* strategy = std::getenv("HOTSWAP_DEBOUNCE")) (void)parse_debounce_strategy(strategy, debounce.strategy);
+    debouncer_ = std::make_unique<Debouncer>(loop_, debounce, [this](ChangeSet c) { on_changes(std::move(c)); });
     HS_TRY(watcher, make_watcher(loop_, options, [this](std::vector<Change> c) { debouncer_->add(std::move(c)); }));
     watcher_ = std::move(watcher);
     HS_TRY_VOID(watcher_->start());

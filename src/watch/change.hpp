@@ -11,6 +11,9 @@ enum class ChangeKind { Created, Modified, Removed, Rescan };
 struct Change {
     std::string path;  // absolute; for Rescan, the root that was rescanned
     ChangeKind kind;
+    // The file may still be open for writing (created or modified, not yet closed). The debouncer waits
+    // the full settle window for such a change instead of its short one.
+    bool writing = false;
 };
 
 struct ChangeSet {

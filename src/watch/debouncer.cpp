@@ -1,55 +1,123 @@
 #include "watch/debouncer.hpp"
 
-#include <unordered_map>
+#include <algorithm>
 
 namespace hotswap {
 
-Debouncer::Debouncer(EventLoop& loop, Duration settle, Duration max_wait, SettledCallback on_settled)
-    : loop_(loop), settle_(settle), max_wait_(max_wait), on_settled_(std::move(on_settled)) {}
+bool parse_debounce_strategy(std::string_view text, DebounceStrategy& out) {
+    if (text == "trailing") out = DebounceStrategy::Trailing;
+    else if (text == "adaptive") out = DebounceStrategy::Adaptive;
+    else if (text == "leading") out = DebounceStrategy::Leading;
+    else return false;
+    return true;
+}
+
+Debouncer::Debouncer(EventLoop& loop, DebounceOptions options, SettledCallback on_settled)
+    : loop_(loop), options_(options), on_settled_(std::move(on_settled)) {
+    options_.quick = std::min(options_.quick, options_.settle);
+    options_.max_wait = std::max(options_.max_wait, options_.settle);
+}
 
 Debouncer::~Debouncer() {
     loop_.cancel_timer(settle_timer_);
     loop_.cancel_timer(max_timer_);
 }
 
+void Debouncer::merge(Change c) {
+    auto it = index_.find(c.path);
+    if (it == index_.end()) {
+        index_.emplace(c.path, entries_.size());
+        ChangeKind first = c.kind;
+        entries_.push_back(Entry{std::move(c), first});
+        ++live_;
+        return;
+    }
+    Entry& e = entries_[it->second];
+    if (e.dropped) {  // a temporary that comes back: a new change from here on
+        e = Entry{std::move(c), c.kind};
+        e.first = e.change.kind;
+        ++live_;
+        return;
+    }
+    e.change.writing = c.writing;
+    ChangeKind& kind = e.change.kind;
+    if (kind == ChangeKind::Rescan || c.kind == ChangeKind::Rescan) {
+        kind = ChangeKind::Rescan;
+    } else if (c.kind == ChangeKind::Removed) {
+        if (e.first == ChangeKind::Created) {  // created and removed within the burst: a temporary file
+            e.dropped = true;
+            --live_;
+        } else {
+            kind = ChangeKind::Removed;
+        }
+    } else if (kind == ChangeKind::Removed) {
+        kind = ChangeKind::Modified;  // removed then back (rename over it, or delete and write): modified
+    }
+    // Created then modified stays created; modified then created (moved over) stays modified.
+}
+
+Duration Debouncer::window() const {
+    if (options_.strategy != DebounceStrategy::Adaptive || live_ != 1) return options_.settle;
+    for (const auto& e : entries_) {
+        if (e.dropped) continue;
+        bool complete = !e.change.writing &&
+                        (e.change.kind == ChangeKind::Created || e.change.kind == ChangeKind::Modified);
+        return complete ? options_.quick : options_.settle;
+    }
+    return options_.settle;
+}
+
 void Debouncer::add(std::vector<Change> changes) {
     if (changes.empty()) return;
-    // One entry per path: an editor's write-then-rename is one change of the real file.
-    std::unordered_map<std::string, size_t> index;  // owning keys: the vector may reallocate
-    for (size_t i = 0; i < pending_.changes.size(); ++i) index[pending_.changes[i].path] = i;
-    for (auto& c : changes) {
-        auto it = index.find(c.path);
-        if (it != index.end()) {
-            Change& seen = pending_.changes[it->second];
-            // Created then modified is still created; removed then created again is a modification.
-            if (seen.kind == ChangeKind::Removed && c.kind == ChangeKind::Created) seen.kind = ChangeKind::Modified;
-            else if (!(seen.kind == ChangeKind::Created && c.kind == ChangeKind::Modified)) seen.kind = c.kind;
-            continue;
-        }
-        pending_.changes.push_back(std::move(c));
-        index[pending_.changes.back().path] = pending_.changes.size() - 1;
+    bool new_burst = entries_.empty();
+    for (auto& c : changes) merge(std::move(c));
+    if (live_ == 0) {  // only temporaries so far: nothing to report, nothing to wait for
+        loop_.cancel_timer(settle_timer_);
+        loop_.cancel_timer(max_timer_);
+        settle_timer_ = max_timer_ = 0;
+        entries_.clear();
+        index_.clear();
+        return;
     }
-    loop_.cancel_timer(settle_timer_);
-    settle_timer_ = loop_.add_timer(settle_, [this] {
-        settle_timer_ = 0;
-        flush();
-    });
-    if (max_timer_ == 0) {
-        max_timer_ = loop_.add_timer(max_wait_, [this] {
+    auto now = Clock::now();
+    if (options_.strategy == DebounceStrategy::Leading) {
+        bool starts_burst = now >= quiet_until_;
+        quiet_until_ = now + options_.settle;
+        if (starts_burst) {
+            arm(Duration(0));
+            return;
+        }
+    }
+    if (new_burst || max_timer_ == 0) {
+        loop_.cancel_timer(max_timer_);
+        max_timer_ = loop_.add_timer(options_.max_wait, [this] {
             max_timer_ = 0;
             flush();
         });
     }
+    arm(window());
+}
+
+void Debouncer::arm(Duration after) {
+    loop_.cancel_timer(settle_timer_);
+    settle_timer_ = loop_.add_timer(after, [this] {
+        settle_timer_ = 0;
+        flush();
+    });
 }
 
 void Debouncer::flush() {
     loop_.cancel_timer(settle_timer_);
     loop_.cancel_timer(max_timer_);
     settle_timer_ = max_timer_ = 0;
-    if (pending_.empty()) return;
-    ChangeSet settled = std::move(pending_);
-    pending_ = ChangeSet{};
-    on_settled_(std::move(settled));
+    ChangeSet settled;
+    settled.changes.reserve(live_);
+    for (auto& e : entries_)
+        if (!e.dropped) settled.changes.push_back(std::move(e.change));
+    entries_.clear();
+    index_.clear();
+    live_ = 0;
+    if (!settled.empty()) on_settled_(std::move(settled));
 }
 
 }  // namespace hotswap

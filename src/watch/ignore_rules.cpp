@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 
 #include "core/file_descriptor.hpp"
 #include "watch/wildmatch.hpp"
@@ -39,13 +40,6 @@ std::string_view trim_trailing_spaces(std::string_view line) {
     return last_space == std::string_view::npos ? line : line.substr(0, last_space);
 }
 
-std::string parent_of(std::string_view path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string_view::npos) return {};
-    if (slash == 0) return "/";
-    return std::string(path.substr(0, slash));
-}
-
 std::string join(std::string_view dir, std::string_view name) {
     std::string out(dir);
     if (out.empty() || out.back() != '/') out += '/';
@@ -54,15 +48,18 @@ std::string join(std::string_view dir, std::string_view name) {
 }
 
 bool read_file(const std::string& path, std::string& out) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd) return false;
     struct stat st;
     // A FIFO or device named .gitignore must not block the watcher.
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    std::array<char, 16384> buf;
+    std::array<char, 8192> buf;
     for (;;) {
         ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-        if (n < 0) return false;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
         if (n == 0) return true;
         out.append(buf.data(), size_t(n));
     }
@@ -79,14 +76,15 @@ PatternList PatternList::parse(std::string_view text, std::string_view base_dir)
         size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-        if (line.ends_with('\r')) line.remove_suffix(1);
         if (line.empty() || line.front() == '#') continue;
+        if (line.ends_with('\r')) line.remove_suffix(1);
         list.add(trim_trailing_spaces(line));
     }
     return list;
 }
 
 void PatternList::add(std::string_view line) {
+    // git's parse_path_pattern().
     Pattern p;
     if (line.starts_with('!')) {
         p.negated = true;
@@ -100,29 +98,48 @@ void PatternList::add(std::string_view line) {
     }
     if (line.empty()) return;  // can never match anything
     p.basename = line.find('/') == std::string_view::npos;
-    p.literal = simple_length(line) == line.size();
+    size_t prefix = std::min(simple_length(line), line.size());
+    if (!p.basename && line.front() == '/') {  // match_pathname() skips the leading slash the same way
+        line.remove_prefix(1);
+        --prefix;
+    }
+    p.prefix = uint32_t(prefix);
     p.text = std::string(line);
-    if (!p.basename && p.text.front() == '/') p.text.erase(0, 1);  // anchoring is implied for paths
     patterns_.push_back(std::move(p));
 }
 
-bool PatternList::matches(const Pattern& p, std::string_view path, std::string_view name) const {
-    if (p.basename) {
-        if (p.literal) return name == p.text;
-        if (p.ends_with) return name.ends_with(std::string_view(p.text).substr(1));
-        return wildmatch(p.text, name, WildFlags::None);
-    }
-    // Relative to the directory holding the ignore file; the path must lie strictly below it.
-    if (path.size() <= base_.size() || !path.starts_with(base_)) return false;
-    std::string_view rest = path.substr(base_.size());
-    if (p.literal) return rest == p.text;
-    return wildmatch(p.text, rest, WildFlags::Pathname);
+bool PatternList::matches_basename(const Pattern& p, std::string_view name) const {
+    // git's match_basename().
+    if (p.prefix == p.text.size()) return name == p.text;
+    if (p.ends_with) return name.ends_with(std::string_view(p.text).substr(1));
+    return wildmatch(p.text, name, WildFlags::None);
 }
 
-Verdict PatternList::match(std::string_view path, std::string_view name, bool is_dir) const {
+bool PatternList::matches_path(const Pattern& p, std::string_view dir, std::string_view name) const {
+    // git's match_pathname(): relative to the directory holding the ignore file; the entry must lie
+    // strictly below it.
+    if (dir.size() < base_.size() || !dir.starts_with(base_)) return false;
+    thread_local std::string rest;
+    rest.assign(dir.substr(base_.size()));
+    rest += name;
+    std::string_view pattern = p.text;
+    std::string_view text = rest;
+    if (p.prefix > 0) {
+        // The literal prefix is compared first and the glob matches the remainder on its own, exactly as
+        // git does: this is why "a**/b" lets `**` cross directories after the "a".
+        if (p.prefix > text.size() || text.substr(0, p.prefix) != pattern.substr(0, p.prefix)) return false;
+        pattern.remove_prefix(p.prefix);
+        text.remove_prefix(p.prefix);
+        if (pattern.empty() && text.empty()) return true;
+    }
+    return wildmatch(pattern, text, WildFlags::Pathname);
+}
+
+Verdict PatternList::match(std::string_view dir, std::string_view name, bool is_dir) const {
     for (auto it = patterns_.rbegin(); it != patterns_.rend(); ++it) {
         if (it->dir_only && !is_dir) continue;
-        if (matches(*it, path, name)) return it->negated ? Verdict::Included : Verdict::Ignored;
+        bool hit = it->basename ? matches_basename(*it, name) : matches_path(*it, dir, name);
+        if (hit) return it->negated ? Verdict::Included : Verdict::Ignored;
     }
     return Verdict::None;
 }
@@ -133,74 +150,38 @@ PatternList load_ignore_file(const std::string& file, std::string_view base_dir)
     return PatternList::parse(text, base_dir);
 }
 
-Verdict decide(std::span<const PatternList* const> lists, std::string_view path, std::string_view name,
-               bool is_dir) {
+Verdict decide(std::span<const PatternList* const> lists, std::string_view dir, std::string_view name, bool is_dir) {
     for (const PatternList* list : lists) {
-        Verdict v = list->match(path, name, is_dir);
+        if (list->empty()) continue;
+        Verdict v = list->match(dir, name, is_dir);
         if (v != Verdict::None) return v;
     }
     return Verdict::None;
 }
 
-DirIgnoreFiles load_dir_ignore_files(std::string_view dir) {
-    return DirIgnoreFiles{load_ignore_file(join(dir, ".ignore"), dir), load_ignore_file(join(dir, ".gitignore"), dir)};
-}
-
-std::string find_repository_top(std::string_view dir) {
-    std::string d(dir);
-    for (;;) {
-        struct stat st;
-        if (::lstat(join(d, ".git").c_str(), &st) == 0) return d;
-        if (d == "/" || d.empty()) return {};
-        d = parent_of(d);
+IgnoreScope load_scope(std::string_view dir, IgnoreFilesPresent present) {
+    IgnoreScope scope;
+    if (present.dot_ignore) scope.dot_ignore = load_ignore_file(join(dir, ".ignore"), dir);
+    if (present.gitignore) scope.gitignore = load_ignore_file(join(dir, ".gitignore"), dir);
+    if (present.git) {
+        scope.repository_top = true;
+        scope.exclude = load_ignore_file(join(dir, ".git/info/exclude"), dir);
+        scope.global = load_global_excludes(dir);
     }
+    return scope;
 }
 
-IgnoreTree::IgnoreTree(std::string top, bool read_dot_ignore) : top_(std::move(top)), read_dot_ignore_(read_dot_ignore) {
-    exclude_file_ = load_ignore_file(join(top_, ".git/info/exclude"), top_);
-}
+bool is_ignore_file_name(std::string_view name) { return name == ".gitignore" || name == ".ignore"; }
 
-const DirIgnoreFiles& IgnoreTree::dir_files(std::string_view dir) {
-    auto it = cache_.find(std::string(dir));
-    if (it != cache_.end()) return it->second;
-    DirIgnoreFiles files = load_dir_ignore_files(dir);
-    if (!read_dot_ignore_) files.dot_ignore = PatternList::parse({}, dir);
-    return cache_.emplace(std::string(dir), std::move(files)).first->second;
-}
-
-void IgnoreTree::invalidate(std::string_view dir) { cache_.erase(std::string(dir)); }
-
-Verdict IgnoreTree::check(std::string_view path, bool is_dir) {
-    std::vector<const PatternList*> lists;
-    lists.push_back(&command_line_);
-    // Deeper ignore files outrank shallower ones; only directories from `top` down count.
-    std::string dir = parent_of(path);
-    while (!dir.empty() && (dir == top_ || dir.starts_with(top_ + "/") || top_ == "/")) {
-        const DirIgnoreFiles& files = dir_files(dir);
-        lists.push_back(&files.dot_ignore);
-        lists.push_back(&files.gitignore);
-        if (dir == top_ || dir == "/") break;
-        dir = parent_of(dir);
-    }
-    lists.push_back(&exclude_file_);
-    lists.push_back(&builtin_);
-    auto slash = path.rfind('/');
-    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    return decide(lists, path, name, is_dir);
-}
-
-bool IgnoreTree::is_ignored(std::string_view path, bool is_dir) {
-    // Every directory between top and the path, outermost first: an excluded one hides all below it.
-    if (path.size() > top_.size() && path.starts_with(top_)) {
-        size_t pos = top_ == "/" ? 1 : top_.size() + 1;
-        for (;;) {
-            size_t slash = path.find('/', pos);
-            if (slash == std::string_view::npos) break;
-            if (check(path.substr(0, slash), true) == Verdict::Ignored) return true;
-            pos = slash + 1;
-        }
-    }
-    return check(path, is_dir) == Verdict::Ignored;
+PatternList load_global_excludes(std::string_view repository_top) {
+    std::string file;
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    const char* home = std::getenv("HOME");
+    if (xdg && *xdg) file = join(xdg, "git/ignore");
+    else if (home && *home) file = join(home, ".config/git/ignore");
+    else return PatternList::parse({}, repository_top);
+    // Like info/exclude, its patterns are relative to the top of the repository they apply to.
+    return load_ignore_file(file, repository_top);
 }
 
 }  // namespace hotswap

@@ -1,16 +1,17 @@
 #pragma once
-// Ignore rules with git's exact semantics (gitignore(5)): pattern syntax, per-directory scoping,
-// precedence, and "nothing inside an excluded directory can be re-included".
+// Ignore rules with git's exact semantics (gitignore(5)): the pattern syntax, per-directory scoping and
+// precedence. The matching mirrors git's dir.c (match_basename, match_pathname) line for line, because
+// users check their ignore files with `git check-ignore`, and any difference is a bug report.
+// "Nothing inside an excluded directory can be re-included" is the walk's job: it never enters one.
 //
 // Paths are absolute everywhere: each PatternList remembers the absolute directory its patterns are
-// relative to, so rules from several roots, the repository's .git/info/exclude and --ignore (relative to
-// the first root) all apply to the same path strings without conversions.
+// relative to, so the rules of several roots, of .git/info/exclude and of --ignore all apply to the same
+// path strings without conversions.
 
-#include <memory>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace hotswap {
@@ -24,25 +25,26 @@ public:
     // `base_dir`: absolute directory the patterns are relative to (the one holding the file).
     // `text`: the file's contents, one pattern per line, with gitignore's comment and escape rules.
     static PatternList parse(std::string_view text, std::string_view base_dir);
-    // Adds patterns one by one (the lines of --ignore).
+    // Adds one pattern line (--ignore): the same syntax as a line of a .gitignore.
     void add(std::string_view line);
 
-    // `path` absolute, `name` its last component.
-    Verdict match(std::string_view path, std::string_view name, bool is_dir) const;
+    // `dir`: the absolute directory holding the entry, with a trailing '/'; `name`: the entry's name.
+    Verdict match(std::string_view dir, std::string_view name, bool is_dir) const;
     bool empty() const { return patterns_.empty(); }
     size_t size() const { return patterns_.size(); }
     const std::string& base() const { return base_; }
 
 private:
     struct Pattern {
-        std::string text;      // without the leading '!' and the trailing '/'
+        std::string text;         // without the leading '!', the trailing '/' and, for paths, a leading '/'
+        uint32_t prefix = 0;      // length of the leading part without glob characters
         bool negated = false;
-        bool dir_only = false;  // trailing '/'
-        bool basename = false;  // no '/' inside: matches the name at any depth below base
-        bool literal = false;   // no glob character: plain comparison
-        bool ends_with = false; // "*literal": a suffix comparison
+        bool dir_only = false;    // trailing '/'
+        bool basename = false;    // no '/' inside: matches the name at any depth below base
+        bool ends_with = false;   // "*literal": a suffix comparison
     };
-    bool matches(const Pattern& p, std::string_view path, std::string_view name) const;
+    bool matches_basename(const Pattern& p, std::string_view name) const;
+    bool matches_path(const Pattern& p, std::string_view dir, std::string_view name) const;
 
     std::string base_;  // absolute, with a trailing '/'
     std::vector<Pattern> patterns_;
@@ -52,51 +54,32 @@ private:
 PatternList load_ignore_file(const std::string& file, std::string_view base_dir);
 
 // The first verdict in precedence order: `lists` from highest to lowest precedence.
-Verdict decide(std::span<const PatternList* const> lists, std::string_view path, std::string_view name,
-               bool is_dir);
+Verdict decide(std::span<const PatternList* const> lists, std::string_view dir, std::string_view name, bool is_dir);
 
-// The ignore files found in one directory: .ignore (ripgrep's convention, outranks .gitignore) and
-// .gitignore. Either may be empty.
-struct DirIgnoreFiles {
+// The rules one directory contributes: its .ignore (ripgrep's convention, outranks .gitignore), its
+// .gitignore and, when it is a repository's top, .git/info/exclude.
+struct IgnoreScope {
     PatternList dot_ignore;
     PatternList gitignore;
-    bool empty() const { return dot_ignore.empty() && gitignore.empty(); }
+    PatternList exclude;
+    PatternList global;  // git's global excludes file, for a repository's top
+    bool repository_top = false;
 };
-DirIgnoreFiles load_dir_ignore_files(std::string_view dir);
 
-// Finds the repository holding `dir` (the nearest ancestor with a .git entry); empty when there is none.
-std::string find_repository_top(std::string_view dir);
-
-// Answers "is this path ignored?" for any path below `top`, reading ignore files lazily from disk.
-// The watcher keeps its rules in its directory tree instead; this one serves the polling backend and
-// tests, and defines the reference semantics the watcher's incremental checks must agree with.
-class IgnoreTree {
-public:
-    // `top`: absolute directory where .gitignore files start to count (a repository's top level, or the
-    // watched root outside a repository). Reads `top`/.git/info/exclude when present.
-    explicit IgnoreTree(std::string top, bool read_dot_ignore = true);
-
-    void set_command_line(PatternList list) { command_line_ = std::move(list); }  // highest precedence
-    void set_builtin(PatternList list) { builtin_ = std::move(list); }            // lowest precedence
-
-    // Git's full answer: excluded by the path's own rules, or inside an excluded directory.
-    bool is_ignored(std::string_view path, bool is_dir);
-    // One level only: the path's own verdict, assuming its parent directories are not excluded.
-    Verdict check(std::string_view path, bool is_dir);
-    // Forgets the cached ignore files of `dir` (after it changed on disk).
-    void invalidate(std::string_view dir);
-
-    const std::string& top() const { return top_; }
-
-private:
-    const DirIgnoreFiles& dir_files(std::string_view dir);
-
-    std::string top_;
-    bool read_dot_ignore_;
-    PatternList command_line_;
-    PatternList exclude_file_;
-    PatternList builtin_;
-    std::unordered_map<std::string, DirIgnoreFiles> cache_;
+// What a directory listing says about the ignore files present (to read only the files that exist).
+struct IgnoreFilesPresent {
+    bool dot_ignore = false;
+    bool gitignore = false;
+    bool git = false;  // a .git entry: the directory is a repository's top
+    bool any() const { return dot_ignore || gitignore || git; }
 };
+IgnoreScope load_scope(std::string_view dir, IgnoreFilesPresent present);
+
+// True for the names whose change alters the rules of their directory.
+bool is_ignore_file_name(std::string_view name);
+
+// git's default global excludes file ($XDG_CONFIG_HOME/git/ignore, else ~/.config/git/ignore), for one
+// repository. (A core.excludesFile set in git's config is not read.)
+PatternList load_global_excludes(std::string_view repository_top);
 
 }  // namespace hotswap

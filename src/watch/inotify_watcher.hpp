@@ -1,18 +1,24 @@
 #pragma once
 // InotifyWatcher: one inotify watch per directory (DESIGN.md §6). The walk reads d_type (no stat per
-// entry) and prunes ignored directories before watching them. A new directory is watched first and scanned
-// second, so files created in between are still reported; a renamed or deleted directory drops its whole
-// subtree from the map; IN_Q_OVERFLOW rescans everything and reports it as a change.
+// entry) and prunes ignored directories before watching them. A new directory is watched first and listed
+// second, so files created in between are still reported; a renamed or deleted directory drops its subtree
+// from the tree; IN_Q_OVERFLOW re-walks everything and reports a Rescan. When the kernel refuses more
+// watches (ENOSPC), the directories left are polled instead, and the user is told once what limit to set.
+// A root that is deleted or renamed away is waited for (a watch on its nearest existing parent) and
+// watched again when it comes back.
 
+#include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/event_loop.hpp"
 #include "core/file_descriptor.hpp"
-#include "watch/path_filter.hpp"
+#include "watch/directory_poller.hpp"
+#include "watch/watched_tree.hpp"
 #include "watch/watcher.hpp"
+
+struct inotify_event;
 
 namespace hotswap {
 
@@ -22,28 +28,41 @@ public:
     ~InotifyWatcher() override;
 
     Result<void> start() override;
-    WatchStats stats() const override { return stats_; }
+    WatchStats stats() const override;
 
 private:
-    // Watches `dir` and every directory below it that is not ignored. With `found`, every file met is
-    // reported as created (a directory that appeared after the start).
-    Result<void> add_tree(const std::string& dir, std::vector<Change>* found);
-    Result<void> add_watch(const std::string& dir);
-    void forget_tree(const std::string& dir);
+    WalkHooks hooks(std::vector<Change>* found);
+    DirAction add_watch(NodeId node, const std::string& path, std::vector<Change>* found);
+    void drop_watch(NodeId node, DirectoryTree::Node& removed, std::vector<Change>* report);
+    void poll_instead(NodeId node, std::vector<Change>* found);
+    size_t watches() const { return nodes_by_wd_.size() + anchors_.size(); }
+
     void on_readable();
-    void rescan();
-    bool wanted(const std::string& path);
+    void handle(const inotify_event& event, std::vector<Change>& changes);
+    void on_directory_event(NodeId dir, std::string_view name, uint32_t mask, std::vector<Change>& changes);
+    void on_file_event(NodeId dir, std::string_view name, uint32_t mask, std::vector<Change>& changes);
+    void recheck_rules(std::vector<Change>& changes);
+    void rescan(std::vector<Change>& changes);
+    void lose_root(size_t root, std::vector<Change>& changes);
+    void restore_root(size_t root, std::vector<Change>& changes);
+    void on_anchor_event(int wd, std::vector<Change>& changes);
+    void report_watch_limit();
 
     EventLoop& loop_;
     WatchOptions options_;
     ChangeCallback on_changes_;
-    PathFilter filter_;
+    WatchedTree tree_;
     FileDescriptor fd_;
-    std::unordered_map<int, std::string> dirs_;  // watch descriptor → absolute directory
-    std::unordered_map<std::string, int> wds_;   // absolute directory → watch descriptor
-    // Roots that are files: only these names count in their (non-recursively watched) parent directory.
-    std::unordered_set<std::string> file_roots_;
-    WatchStats stats_;
+    std::unordered_map<int, NodeId> nodes_by_wd_;
+    std::unordered_map<int, std::vector<size_t>> anchors_;  // a missing root's nearest existing parent
+    std::unique_ptr<DirectoryPoller> poller_;                // directories beyond the watch limit
+    std::vector<NodeId> rules_changed_;                      // directories whose ignore files changed
+    bool counting_ = false;
+    bool limit_reached_ = false;
+    bool limit_reported_ = false;
+    bool started_ = false;
+    size_t files_ = 0;
+    Duration setup_time_{0};
 };
 
 }  // namespace hotswap

@@ -4,68 +4,80 @@
 
 namespace hotswap {
 
-namespace {
-bool inside(std::string_view path, std::string_view dir) {
-    return dir == "/" || path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
-}
-std::string_view basename_of(std::string_view path) {
-    auto slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-}  // namespace
-
 PatternList PathFilter::builtin_patterns() {
-    // VCS and hotswap's own state, then what editors write next to the file being saved.
+    // VCS and hotswap's own state, then what editors write next to the file being saved: vim's swap
+    // files and 4913 probe, `~` backups (vim, emacs), emacs' lock and autosave files, kate's swap file,
+    // JetBrains' safe-write temporaries, gedit's output stream, macOS' folder metadata.
     static constexpr std::string_view kBuiltin[] = {
         ".git/", ".hg/", ".svn/", ".jj/", ".hotswap/", "node_modules/", "__pycache__/",
-        "*.swp", "*.swo", "*.swx", "*.swpx", "*~", "4913", ".#*", "#*#", "*.kate-swp", ".DS_Store",
+        "*.swp", "*.swo", "*.swx", "*.swpx", "*~", "4913", ".#*", "#*#", "*.kate-swp",
+        "*___jb_tmp___", "*___jb_old___", ".goutputstream-*", ".DS_Store",
     };
-    PatternList list;
+    PatternList list = PatternList::parse({}, "/");
     for (auto p : kBuiltin) list.add(p);
     return list;
 }
 
-PathFilter::PathFilter(const std::vector<std::string>& roots, const std::vector<std::string>& extensions,
-                       const std::vector<std::string>& ignore)
-    : extensions_(extensions) {
-    for (const auto& root : roots) {
-        std::string top = find_repository_top(root);
-        if (top.empty()) top = root;
-        bool known = std::any_of(trees_.begin(), trees_.end(), [&](const auto& t) { return t->top() == top; });
-        if (known) continue;
-        auto tree = std::make_unique<IgnoreTree>(top);
-        tree->set_builtin(builtin_patterns());
-        PatternList command_line = PatternList::parse({}, roots.empty() ? top : roots.front());
-        for (const auto& pattern : ignore) command_line.add(pattern);
-        tree->set_command_line(std::move(command_line));
-        trees_.push_back(std::move(tree));
+PathFilter::PathFilter(std::vector<std::string> extensions, const std::vector<std::string>& ignore,
+                       std::string_view ignore_base)
+    : extensions_(std::move(extensions)),
+      command_line_(PatternList::parse({}, ignore_base)),
+      builtin_(builtin_patterns()) {
+    for (auto& e : extensions_)
+        if (e.starts_with('.')) e.erase(0, 1);  // "-e .go" means "-e go"
+    for (const auto& pattern : ignore) command_line_.add(pattern);
+}
+
+ScopeId PathFilter::add_scope(IgnoreScope scope) {
+    if (!free_scopes_.empty()) {
+        ScopeId id = free_scopes_.back();
+        free_scopes_.pop_back();
+        *scopes_[id] = std::move(scope);
+        return id;
     }
-    // Longest top first, so a nested repository's rules are the ones that apply inside it.
-    std::sort(trees_.begin(), trees_.end(), [](const auto& a, const auto& b) { return a->top().size() > b->top().size(); });
+    scopes_.push_back(std::make_unique<IgnoreScope>(std::move(scope)));
+    return ScopeId(scopes_.size() - 1);
 }
 
-IgnoreTree& PathFilter::tree_for(std::string_view path) {
-    for (auto& t : trees_)
-        if (inside(path, t->top())) return *t;
-    return *trees_.back();
+void PathFilter::replace_scope(ScopeId id, IgnoreScope scope) { *scopes_[id] = std::move(scope); }
+
+void PathFilter::drop_scope(ScopeId id) {
+    *scopes_[id] = IgnoreScope{};
+    free_scopes_.push_back(id);
 }
 
-bool PathFilter::skip_directory(std::string_view path) {
-    return tree_for(path).check(path, true) == Verdict::Ignored;
+void PathFilter::begin_chain(RuleChain& chain) const {
+    chain.lists.clear();
+    if (!command_line_.empty()) chain.lists.push_back(&command_line_);
 }
 
-bool PathFilter::wants_file(std::string_view path) {
+void PathFilter::add_to_chain(RuleChain& chain, ScopeId id) const {
+    const IgnoreScope& s = *scopes_[id];
+    if (!s.dot_ignore.empty()) chain.lists.push_back(&s.dot_ignore);
+    if (!s.gitignore.empty()) chain.lists.push_back(&s.gitignore);
+}
+
+void PathFilter::end_chain(RuleChain& chain, ScopeId repository_top) const {
+    if (repository_top != kNoScope) {
+        const IgnoreScope& top = *scopes_[repository_top];
+        if (!top.exclude.empty()) chain.lists.push_back(&top.exclude);
+        if (!top.global.empty()) chain.lists.push_back(&top.global);
+    }
+    chain.lists.push_back(&builtin_);
+}
+
+bool PathFilter::skip_directory(const RuleChain& chain, std::string_view dir, std::string_view name) const {
+    return decide(chain.lists, dir, name, true) == Verdict::Ignored;
+}
+
+bool PathFilter::wants_file(const RuleChain& chain, std::string_view dir, std::string_view name) const {
     if (!extensions_.empty()) {
-        std::string_view name = basename_of(path);
         auto dot = name.rfind('.');
         if (dot == std::string_view::npos || dot == 0) return false;
         std::string_view ext = name.substr(dot + 1);
         if (std::find(extensions_.begin(), extensions_.end(), ext) == extensions_.end()) return false;
     }
-    // One level is enough: the walk never enters an excluded directory, so no event comes from inside one.
-    return tree_for(path).check(path, false) != Verdict::Ignored;
+    return decide(chain.lists, dir, name, false) != Verdict::Ignored;
 }
-
-void PathFilter::ignore_file_changed(std::string_view dir) { tree_for(dir).invalidate(dir); }
 
 }  // namespace hotswap

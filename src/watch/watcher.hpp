@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/duration.hpp"
@@ -19,10 +20,19 @@ struct WatchOptions {
     std::vector<std::string> extensions;    // "cpp", "go" (no dot); empty: every file not ignored
     std::vector<std::string> ignore;        // gitignore-syntax patterns from -i/--ignore and the config
     Duration poll_interval{0};              // 0: inotify; > 0: poll every interval
+    // Acts as if the kernel refused watches beyond this many (0: only the kernel's limit). A seam for tests,
+    // which cannot lower fs.inotify.max_user_watches without root and without disturbing other programs.
+    size_t max_watches = 0;
+    // How often directories left without an inotify watch (watch limit reached) are polled.
+    Duration fallback_poll_interval{500};
+    // Problems the user should know about but that do not stop watching (watch limit reached, an
+    // unreadable directory): one sentence each.
+    std::function<void(std::string_view)> on_warning;
 };
 
 struct WatchStats {
-    size_t directories = 0;
+    size_t directories = 0;         // directories watched (with inotify, or polled)
+    size_t polled_directories = 0;  // of which polled
     size_t files = 0;
     Duration setup_time{0};
 };
