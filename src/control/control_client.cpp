@@ -126,11 +126,18 @@ int run_control_client(const ClientOptions& options) {
     if (auto* error = std::get_if<ClientError>(&opened)) return report(error->exit, error->message, options.json);
     Connection& connection = std::get<Connection>(opened);
     ControlRequest request{options.command, options.artifact};
-    if (auto sent = connection.send(to_json(request)); !sent)
-        return report(ClientExit::Unreachable, "the supervisor closed the connection: " + sent.error().to_string(),
-                      options.json);
     bool quick = options.command == ControlCommand::Status || options.command == ControlCommand::History;
-    auto answer = connection.receive(quick ? std::optional<Duration>(kQuickAnswerTimeout) : std::nullopt);
+    std::optional<json> answer;
+    if (auto sent = connection.send(to_json(request)); !sent) {
+        // A supervisor that refuses us answers at once and hangs up, maybe before our request is out:
+        // its answer says why, so read it before reporting the broken pipe.
+        answer = connection.receive(kQuickAnswerTimeout);
+        if (!answer)
+            return report(ClientExit::Unreachable, "the supervisor closed the connection: " + sent.error().to_string(),
+                          options.json);
+    } else {
+        answer = connection.receive(quick ? std::optional<Duration>(kQuickAnswerTimeout) : std::nullopt);
+    }
     if (!answer)
         return report(ClientExit::Unreachable,
                       quick ? "the supervisor did not answer within 10 s" : "the supervisor closed the connection "

@@ -125,6 +125,7 @@ void ControlPlane::handle(const ControlRequest& request, std::shared_ptr<Control
                      [reply](const ReloadOutcome& outcome) { reply->send(reload_reply(outcome)); });
             return;
         case ControlCommand::Stop:
+            reply->keep_connection_until_exit();  // the client's EOF then means "hotswap has exited"
             reply->send({{"ok", true}, {"message", "stopping"}, {"pid", ::getpid()}});
             // After this callback returns, so the answer is on its way before the drain begins.
             loop_.post([this] { stop(SIGTERM); });

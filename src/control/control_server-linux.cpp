@@ -34,6 +34,7 @@ public:
     Connection(ControlServer& server, FileDescriptor fd) : server_(server), fd_(std::move(fd)) {}
     ~Connection() {
         if (fd_) server_.loop_.remove_fd(fd_.get());
+        if (keep_until_exit_) (void)fd_.release();  // O_CLOEXEC: no child inherits it; exit closes it
     }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -57,6 +58,7 @@ public:
         flush();
     }
 
+    void keep_until_exit() { keep_until_exit_ = true; }
     void reply_started() { ++pending_; }
     void reply_finished() {
         auto self = shared_from_this();
@@ -81,7 +83,7 @@ private:
                 return;
             }
             // EOF: a request without its newline was cut short; say so, then finish what is owed.
-            if (!input_.empty()) {
+            if (!input_.empty() && !skipping_oversized_) {
                 input_.clear();
                 send(control_line(control_error("truncated request: end each request with a newline",
                                                  ControlErrorCode::Truncated)));
@@ -96,6 +98,16 @@ private:
     // Returns false when the connection was closed.
     bool handle_complete_lines() {
         size_t start = 0;
+        if (skipping_oversized_) {
+            // The rest of a request already refused as too large: dropped up to its newline, unread.
+            size_t nl = input_.find('\n');
+            if (nl == std::string::npos) {
+                input_.clear();
+                return true;
+            }
+            skipping_oversized_ = false;
+            start = nl + 1;
+        }
         for (size_t nl; (nl = input_.find('\n', start)) != std::string::npos; start = nl + 1) {
             std::string_view line(input_.data() + start, nl - start);
             auto reply = std::make_shared<Reply>(weak_from_this());
@@ -108,12 +120,14 @@ private:
         }
         input_.erase(0, start);
         if (input_.size() > kMaxControlMessage) {
+            // Refuse it now rather than buffer it, then skip the rest of it: the connection stays usable and
+            // a client still writing never meets a closed socket.
             send(control_line(control_error(fmt::format("request too large: at most {} bytes", kMaxControlMessage),
                                             ControlErrorCode::TooLarge)));
-            server_.close_connection(fd());
-            return false;
+            input_.clear();
+            skipping_oversized_ = true;
         }
-        return true;
+        return server_.connections_.count(fd()) != 0;
     }
 
     void flush() {
@@ -148,6 +162,8 @@ private:
     std::string output_;
     int pending_ = 0;  // Replies handed out and not answered yet
     bool read_closed_ = false;
+    bool keep_until_exit_ = false;
+    bool skipping_oversized_ = false;  // inside a request refused as too large, until its newline
 };
 
 ControlServer::Reply::Reply(std::weak_ptr<Connection> connection) : connection_(std::move(connection)) {
@@ -165,6 +181,10 @@ void ControlServer::Reply::send(const nlohmann::json& response) {
         c->send(control_line(response));
         c->reply_finished();
     }
+}
+
+void ControlServer::Reply::keep_connection_until_exit() {
+    if (auto c = connection_.lock()) c->keep_until_exit();
 }
 
 Result<std::unique_ptr<ControlServer>> ControlServer::create(EventLoop& loop, std::filesystem::path path,

@@ -33,6 +33,9 @@ public:
         Reply& operator=(const Reply&) = delete;
         void send(const nlohmann::json& response);
         bool connected() const { return !connection_.expired(); }
+        // The connection is then never closed by us, only by the kernel when hotswap exits: a client that
+        // waits for EOF (hotswap stop) returns exactly when the supervisor is gone, not a moment before.
+        void keep_connection_until_exit();
 
     private:
         std::weak_ptr<Connection> connection_;
