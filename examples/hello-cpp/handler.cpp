@@ -20,11 +20,14 @@ std::string response(int status, std::string_view reason, std::string_view body,
 
 }  // namespace
 
+const char* app_version() { return kVersion; }
+
 std::string respond(const HttpRequest& request, bool closing) {
     bool head = request.method == "HEAD";
     if (request.method != "GET" && !head)
         return response(405, "Method Not Allowed", "only GET and HEAD\n", closing, false, "Allow: GET, HEAD\r\n");
-    if (request.target == "/") return response(200, "OK", std::string("hello from hello-cpp ") + kVersion + "\n", closing, head);
+    if (request.target == "/")
+        return response(200, "OK", std::string("hello from hello-cpp ") + kVersion + "\n", closing, head);
     if (request.target == "/healthz") return response(200, "OK", "ok\n", closing, head);
     return response(404, "Not Found", "not found\n", closing, head);
 }

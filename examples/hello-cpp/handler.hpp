@@ -5,6 +5,10 @@
 
 #include "http_request.hpp"
 
+// The version this build serves, from version.hpp (included by handler.cpp only, so an edit to it
+// recompiles one file).
+const char* app_version();
+
 // The full response (status line, headers, body) to `request`. `closing`: add "Connection: close".
 std::string respond(const HttpRequest& request, bool closing);
 

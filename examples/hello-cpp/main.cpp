@@ -11,9 +11,9 @@
 
 #include <hotswap.hpp>
 
+#include "handler.hpp"
 #include "listening_socket.hpp"
 #include "server.hpp"
-#include "version.hpp"
 
 int main() {
     // The stop signals are read from a signalfd by the loop, so they are blocked before anything else.
@@ -28,9 +28,10 @@ int main() {
     std::optional<Server> server = Server::create(std::move(socket.fd), stop_signals);
     if (!server) return 1;
 
-    std::fprintf(stderr, "hello-cpp %s serving on %s (pid %d)\n", kVersion, socket.origin.c_str(), int(::getpid()));
+    std::fprintf(stderr, "hello-cpp %s serving on %s (pid %d)\n", app_version(), socket.origin.c_str(),
+                 int(::getpid()));
     // The socket is listening and the loop is set up: hotswap may now drain the previous version.
     hotswap::ready();
-    hotswap::status(std::string("hello-cpp ") + kVersion + " serving");
+    hotswap::status(std::string("hello-cpp ") + app_version() + " serving");
     return server->run();
 }

@@ -16,7 +16,6 @@
 
 #include "handler.hpp"
 #include "http_request.hpp"
-#include "version.hpp"
 
 namespace {
 
@@ -74,7 +73,7 @@ int Server::run() {
         }
         if (stopping_) close_idle_connections();
     }
-    std::fprintf(stderr, "hello-cpp %s stopped\n", kVersion);
+    std::fprintf(stderr, "hello-cpp %s stopped\n", app_version());
     return 0;
 }
 
@@ -162,7 +161,8 @@ void Server::write_to(Connection& c) {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!c.waiting_to_write) c.waiting_to_write = watch(epoll_.get(), c.fd.get(), EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+            if (!c.waiting_to_write)
+                c.waiting_to_write = watch(epoll_.get(), c.fd.get(), EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
             return;
         }
         c.fd.reset();
@@ -185,7 +185,7 @@ void Server::begin_stopping() {
     // Stop accepting: close our copy of the socket (never shutdown(): the next version shares it, and the
     // connections still queued in it are its to accept).
     listener_.reset();
-    std::fprintf(stderr, "hello-cpp %s stopping (%s): finishing %zu open connections\n", kVersion,
+    std::fprintf(stderr, "hello-cpp %s stopping (%s): finishing %zu open connections\n", app_version(),
                  strsignal(int(info.ssi_signo)), connections_.size());
 }
 

@@ -88,8 +88,10 @@ port=$(free_port)
 systemd-socket-activate -l "127.0.0.1:$port" "$app/server" 2> "$WORK/activated.log" &
 activated=$!
 wait_until 10 grep -q "Listening on" "$WORK/activated.log" || fail "systemd-socket-activate did not listen"
-body_is "http://127.0.0.1:$port/" "hello from hello-go v3" || fail "no answer under systemd-socket-activate: $(cat "$WORK/activated.log")"
-grep -q 'hello-go: v3 serving on fd 3' "$WORK/activated.log" || fail "hello-go did not take the socket passed by systemd-socket-activate"
+body_is "http://127.0.0.1:$port/" "hello from hello-go v3" ||
+    fail "no answer under systemd-socket-activate: $(cat "$WORK/activated.log")"
+grep -q 'hello-go: v3 serving on fd 3' "$WORK/activated.log" ||
+    fail "hello-go did not take the socket passed by systemd-socket-activate"
 kill -TERM "$activated"
 status=0
 wait "$activated" || status=$?
