@@ -34,11 +34,11 @@ Result<Duration> parse_flag_duration(std::string_view flag, const std::string& t
 struct Flags {
     std::vector<std::string> watch, ext, ignore, listen;
     std::string poll, debounce, build, build_timeout, artifact, ready, ready_timeout, probation, stop_signal,
-        drain_timeout, events, cwd;
+        drain_timeout, events, cwd, restart;
     bool no_listen_pid = false, quiet = false, verbose = false, json = false;
     CLI::Option *o_watch, *o_ext, *o_ignore, *o_listen, *o_poll, *o_debounce, *o_build, *o_build_timeout,
         *o_artifact, *o_ready, *o_ready_timeout, *o_probation, *o_stop_signal, *o_drain_timeout, *o_events,
-        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json;
+        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart;
 };
 
 std::vector<std::string> split_commas(const std::vector<std::string>& items) {
@@ -95,6 +95,11 @@ Result<void> apply_flags(const Flags& f, Config& c) {
     if (f.o_drain_timeout->count()) { HS_TRY(d, parse_flag_duration("--drain-timeout", f.drain_timeout)); c.drain_timeout = d; }
     if (f.o_events->count()) c.events = f.events;
     if (f.o_no_listen_pid->count()) c.listen_pid = false;
+    if (f.o_restart->count()) {
+        auto policy = parse_restart_policy(f.restart);
+        if (!policy) return policy.error().with_context("--restart");
+        c.restart = *policy;
+    }
     if (f.o_quiet->count()) c.verbosity = Verbosity::Quiet;
     if (f.o_verbose->count()) c.verbosity = Verbosity::Verbose;
     if (f.o_json->count()) c.json = true;
@@ -145,6 +150,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     f->o_drain_timeout = app.add_option("--drain-timeout", f->drain_timeout, "default 10s");
     f->o_no_listen_pid = app.add_flag("--no-listen-pid", f->no_listen_pid,
                                       "don't set LISTEN_PID (for commands that fork through a shell)");
+    f->o_restart = app.add_option("--restart", f->restart,
+                                  "never | on-crash: restart a server that crashes (default on-crash for servers)");
     f->o_events = app.add_option("--events", f->events, "write lifecycle events as JSON lines to FILE or -");
     f->o_quiet = app.add_flag("-q,--quiet", f->quiet, "only hotswap's summaries and the app's output");
     f->o_verbose = app.add_flag("-v,--verbose", f->verbose, "explain every step");

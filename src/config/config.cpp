@@ -37,6 +37,12 @@ Result<void> validate(const Config& c) {
 
 }  // namespace
 
+Result<RestartPolicy> parse_restart_policy(std::string_view text) {
+    if (text == "never") return RestartPolicy::Never;
+    if (text == "on-crash") return RestartPolicy::OnCrash;
+    return Error::message(fmt::format("'{}' is not a restart policy: use never or on-crash", text));
+}
+
 ConfigOutcome load_config(int argc, char** argv) {
     auto parsed = parse_command_line(argc, argv);
     if (auto* code = std::get_if<int>(&parsed)) return {std::nullopt, *code};

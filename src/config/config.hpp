@@ -17,6 +17,9 @@ using namespace std::chrono_literals;
 
 enum class Verb { Run, Serve, Init, Status, Reload, Rollback, History, Stop };
 
+// When a generation that exits on its own is started again (--restart, [run] restart).
+enum class RestartPolicy { Auto, Never, OnCrash };  // Auto: on-crash for servers, never for plain commands
+
 struct ListenSpec {
     std::string name;     // may be empty: a default name is given when the address is parsed
     std::string address;  // as written: tcp://…, host:port, :port, [::1]:port, unix:///path
@@ -38,6 +41,7 @@ struct Config {
     std::string build_cmd;  // empty: no build, restart only
     std::optional<Duration> build_timeout;
     std::string artifact;
+    size_t artifacts_keep = 5;  // [artifacts] keep: builds kept in .hotswap/artifacts
 
     // [run]
     std::vector<std::string> command;  // argv; a TOML string becomes /bin/sh -c STRING
@@ -47,6 +51,7 @@ struct Config {
     Duration drain_timeout{10s};
     Duration probation{5s};
     bool listen_pid = true;  // false: --no-listen-pid, for commands that exec through a shell
+    RestartPolicy restart = RestartPolicy::Auto;
 
     // [[listen]] and [ready]
     std::vector<ListenSpec> listen;
@@ -66,6 +71,9 @@ struct ConfigOutcome {
     std::optional<Config> config;
     int exit_code = 0;
 };
+
+// "never" | "on-crash" (the --restart flag and the [run] restart key).
+Result<RestartPolicy> parse_restart_policy(std::string_view text);
 
 // Parses argv, reads the config file (-c, else ./hotswap.toml when present), merges and validates.
 // Errors are printed here, naming file:line:column for the config file.

@@ -15,17 +15,19 @@ namespace hotswap {
 
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"watch", "build", "run", "listen", "ready", "events", "quiet", "verbose"};
+constexpr std::string_view kTopKeys[] = {"watch", "build", "run", "listen", "ready", "artifacts", "events", "quiet", "verbose"};
 constexpr std::string_view kWatchKeys[] = {"paths", "ext", "ignore", "exclude", "debounce", "debounce_ms", "poll"};
 constexpr std::string_view kBuildKeys[] = {"cmd", "timeout", "artifact"};
 constexpr std::string_view kRunKeys[] = {"cmd",           "args",      "env",        "cwd",
-                                         "stop_signal",   "drain_timeout", "probation", "listen_pid"};
+                                         "stop_signal",   "drain_timeout", "probation", "listen_pid",
+                                         "restart"};
 constexpr std::string_view kListenKeys[] = {"name", "address"};
 constexpr std::string_view kReadyKeys[] = {"kind", "timeout", "url", "address", "pattern", "delay"};
+constexpr std::string_view kArtifactsKeys[] = {"keep"};
 
 constexpr KnownKeys kKnown[] = {
     {"", kTopKeys}, {"watch", kWatchKeys}, {"build", kBuildKeys}, {"run", kRunKeys},
-    {"listen", kListenKeys}, {"ready", kReadyKeys},
+    {"listen", kListenKeys}, {"ready", kReadyKeys}, {"artifacts", kArtifactsKeys},
 };
 
 // Errors carry the position of the offending node.
@@ -177,6 +179,12 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             else if (k == "drain_timeout") { HS_TRY(v, r.duration(node, k, false)); c.drain_timeout = v; }
             else if (k == "probation") { HS_TRY(v, r.duration(node, k, false)); c.probation = v; }
             else if (k == "listen_pid") { HS_TRY(v, r.boolean(node, k)); c.listen_pid = v; }
+            else if (k == "restart") {
+                HS_TRY(v, r.string(node, k));
+                auto policy = parse_restart_policy(v);
+                if (!policy) return r.at(node.source(), policy.error().to_string());
+                c.restart = *policy;
+            }
         }
         c.command.insert(c.command.end(), args.begin(), args.end());
     }
@@ -210,6 +218,16 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             else if (k == "delay") { HS_TRY(v, r.duration(node, k, true)); detail = std::to_string(v.count()); }
         }
         if (!kind.empty()) c.ready = detail.empty() ? kind : fmt::format("{}:{}", kind, detail);
+    }
+
+    HS_TRY(artifacts, r.section(root, "artifacts"));
+    if (artifacts) {
+        HS_TRY_VOID(r.check_keys(*artifacts, "artifacts", kArtifactsKeys));
+        if (const toml::node* keep = artifacts->get("keep")) {
+            auto n = keep->value<int64_t>();
+            if (!n || *n < 1 || *n > 1000) return r.at(keep->source(), "'keep' must be a number of builds from 1 to 1000");
+            c.artifacts_keep = size_t(*n);
+        }
     }
 
     if (const toml::node* events = root.get("events")) { HS_TRY(v, r.string(*events, "events")); c.events = v; }

@@ -10,7 +10,8 @@ namespace hotswap {
 namespace {
 bool addressed_to_hotswap(std::string_view entry) {
     for (std::string_view name : {"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=", "NOTIFY_SOCKET=",
-                                  "HOTSWAP_GENERATION=", "HOTSWAP_CHANGED=", "HOTSWAP_CHANGED0="})
+                                  "HOTSWAP_GENERATION=", "HOTSWAP_CHANGED=", "HOTSWAP_CHANGED0=",
+                                  "HOTSWAP_ARTIFACT="})
         if (entry.starts_with(name)) return true;
     return false;
 }
@@ -40,7 +41,9 @@ std::vector<std::string> build_app_environment(const AppEnvironment& spec) {
         set(env, "LISTEN_FDNAMES", fmt::format("{}", fmt::join(spec.listen_names, ":")));
     }
     if (!spec.notify_socket.empty()) set(env, "NOTIFY_SOCKET", spec.notify_socket);
+    // Also how hotswap recognises, in /proc/PID/environ, an orphan this generation left behind.
     set(env, "HOTSWAP_GENERATION", std::to_string(spec.generation));
+    if (!spec.artifact.empty()) set(env, "HOTSWAP_ARTIFACT", spec.artifact);
     return env;
 }
 

@@ -13,6 +13,7 @@ struct AppEnvironment {
     std::vector<std::string> listen_names;   // LISTEN_FDNAMES, in fd order; empty: no sockets passed
     std::string notify_socket;               // NOTIFY_SOCKET, empty: none
     int generation = 0;
+    std::string artifact;                    // HOTSWAP_ARTIFACT: the generation's copy of the build; empty: none
 };
 
 // hotswap's environment without LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES and NOTIFY_SOCKET: those were

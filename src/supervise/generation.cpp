@@ -6,18 +6,6 @@
 
 namespace hotswap {
 
-const char* to_string(GenerationState state) {
-    switch (state) {
-        case GenerationState::Starting: return "starting";
-        case GenerationState::Ready: return "ready";
-        case GenerationState::Serving: return "serving";
-        case GenerationState::Draining: return "draining";
-        case GenerationState::Gone: return "gone";
-        case GenerationState::Failed: return "failed";
-    }
-    return "unknown";
-}
-
 Generation::~Generation() = default;
 
 void Generation::remember(std::string_view line) {

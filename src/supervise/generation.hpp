@@ -1,8 +1,9 @@
 #pragma once
 // Generation: one running build of the app, with its process group, its output and its place in the
-// state machine of DESIGN.md §3.
+// state machine of DESIGN.md §3 (supervise/lifecycle.hpp holds the rules).
 
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -10,32 +11,44 @@
 #include "core/event_loop.hpp"
 #include "proc/output_reader.hpp"
 #include "proc/process.hpp"
+#include "supervise/generation_state.hpp"
+#include "supervise/lifecycle.hpp"
 
 namespace hotswap {
 
 class ReadinessProbe;
 
-enum class GenerationState { Starting, Ready, Serving, Draining, Gone, Failed };
-const char* to_string(GenerationState state);
+// What a generation runs: an artifact from the store (id and read-only copy), or the command as configured.
+struct LaunchTarget {
+    std::string artifact_id;          // empty: no artifact store (the command runs as written)
+    std::filesystem::path artifact_path;
+    LaunchReason reason = LaunchReason::Build;
+};
 
 struct Generation {
     int id = 0;
     GenerationState state = GenerationState::Starting;
+    LaunchTarget launch;
     Process process;
     std::unique_ptr<OutputReader> output;
     std::unique_ptr<ReadinessProbe> probe;
     std::deque<std::string> tail;  // last lines of output, shown when it fails
-    std::string artifact;          // what it runs
     Clock::time_point spawned_at{};
     Clock::time_point ready_at{};
+    Clock::time_point serving_since{};
     Clock::time_point stop_requested_at{};
     EventLoop::TimerId ready_timer = 0;
     EventLoop::TimerId kill_timer = 0;
-    int exit_status = -1;  // wait status once reaped
+    EventLoop::TimerId probation_timer = 0;
+    bool on_probation = false;  // switched in, probation not over yet
+    int exit_status = -1;       // wait status once reaped
 
     ~Generation();
     void remember(std::string_view line);
     std::string label() const;  // "app#3"
+    // The artifact's id, or "-" without an artifact store.
+    std::string artifact_label() const { return launch.artifact_id.empty() ? "-" : launch.artifact_id; }
+    bool stop_requested() const { return stop_requested_at != Clock::time_point{}; }
 };
 
 }  // namespace hotswap

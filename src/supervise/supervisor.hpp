@@ -4,6 +4,8 @@
 // - fd mode (listeners configured): the new generation starts on the same sockets, the old one is
 //   stopped only once the new one is ready; nothing is ever refused.
 // - restart mode (no listeners): the old generation is stopped, then the new one started.
+// The rules themselves (state transitions, what an exit means) are pure functions in lifecycle.hpp; the
+// member functions are spread over supervisor_*.cpp by concern: start, swap, recovery, stop, api.
 
 #include <filesystem>
 #include <map>
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "artifact/artifact_store.hpp"
 #include "build/builder.hpp"
 #include "config/config.hpp"
 #include "core/event_loop.hpp"
@@ -21,6 +24,7 @@
 #include "ready/notify_server.hpp"
 #include "ready/ready_spec.hpp"
 #include "supervise/generation.hpp"
+#include "supervise/restart_backoff.hpp"
 #include "watch/debouncer.hpp"
 #include "watch/watcher.hpp"
 
@@ -34,7 +38,7 @@ struct ReloadOutcome {
 };
 using ReloadCallback = std::function<void(const ReloadOutcome&)>;
 // Receives every lifecycle event (change, build_start, build_end, spawn, ready, switch, drain, exit,
-// rollback, ...) with its fields; the control part writes them out as JSON lines (--events).
+// rollback, restart, ...) with its fields; the control part writes them out as JSON lines (--events).
 using EventSink = std::function<void(std::string_view event, nlohmann::json fields)>;
 
 class Supervisor {
@@ -66,28 +70,55 @@ public:
 
 private:
     bool fd_mode() const { return !listeners_.empty(); }
+    // A server (as opposed to a command that ends on its own): it listens, reports readiness, or the
+    // user said --restart on-crash. Probation, rollback and crash restarts apply to servers only.
+    bool is_server() const;
+    bool restart_on_crash() const;
 
-    // The passes of start(), in order.
+    // The passes of start(), in order (supervisor.cpp).
     Result<void> prepare_state_dir();
     Result<void> open_listeners();
     Result<void> open_notify_socket();
+    Result<void> choose_readiness();
+    Result<void> open_artifact_store();
+    void create_builder();
     Result<void> start_watching();
 
+    // Change → build → artifact → spawn → ready → switch (supervisor_swap.cpp).
     void on_changes(ChangeSet changes);
     void on_build_done(BuildResult result);
-    void reload();
-    void spawn_generation();
+    // Takes the build output into the store (when --artifact is set) and reloads onto it.
+    void launch_new_build(Duration build_time, const ChangeSet& changes);
+    void reload(LaunchTarget target);
+    void spawn_generation(LaunchTarget target);
     void on_ready(int id);
+    void switch_to(Generation& g);
     void on_ready_timeout(int id);
-    void on_exit(int id, int wait_status);
     void on_notify(const NotifyServer::Message& message);
-    void stop_generation(Generation& generation);
+
+    // Exits, probation, rollback, crash restarts, leftovers (supervisor_recovery.cpp).
+    void on_exit(int id, int wait_status);
+    void end_probation(int id);
+    void roll_back(const Generation& failed, const std::string& how);
+    void schedule_restart(const Generation& crashed, const std::string& how);
+    void kill_leftovers(bool everything);
+    void mark_artifact(const Generation& g, ArtifactOutcome outcome, std::string reason = {});
+    std::optional<LaunchTarget> rollback_target(std::string_view except_id) const;
+
+    // Stopping generations and hotswap itself (supervisor_stop.cpp).
+    void stop_generation(Generation& g);
+    void on_drain_timeout(int id);
     void finish_shutdown_if_done();
 
+    // Shared helpers.
+    void advance(Generation& g, GenerationEvent event);
+    void resolve_reloads(bool ok, const std::string& message, int generation);
     Generation* find(int id);
     Generation* serving();
+    const Generation* serving() const;
     std::string describe_change(const ChangeSet& changes) const;
     std::string still_serving_note();
+    std::filesystem::path run_cwd() const;
 
     void emit(std::string_view event, nlohmann::json fields = nlohmann::json::object()) const {
         if (events_) events_(event, std::move(fields));
@@ -105,12 +136,24 @@ private:
     std::unique_ptr<Watcher> watcher_;
     std::unique_ptr<Debouncer> debouncer_;
     std::unique_ptr<Builder> builder_;
+    std::optional<ArtifactStore> artifacts_;  // set with --artifact
     std::map<int, std::unique_ptr<Generation>> generations_;
     int next_id_ = 1;
-    bool spawn_when_stopped_ = false;  // restart mode: start the next generation once the old one is gone
+    // Restart mode: what to start once the old generation is gone.
+    std::optional<LaunchTarget> launch_when_stopped_;
+    bool warned_artifact_not_in_command_ = false;
+
+    RestartBackoff backoff_;
+    EventLoop::TimerId restart_timer_ = 0;
+    int restarts_ = 0;
+
+    std::vector<ReloadCallback> pending_reloads_;
     std::optional<Duration> last_build_time_;
     Clock::time_point reload_started_{};
+    nlohmann::json last_reload_ = nlohmann::json::object();
+
     bool shutting_down_ = false;
+    int shutdown_checks_ = 0;
 };
 
 }  // namespace hotswap
