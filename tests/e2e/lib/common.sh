@@ -11,10 +11,15 @@ export NO_COLOR=1
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotswap-e2e.XXXXXX")
 HS_PID=""
+LOAD_PID=""
 LOG="$WORK/hotswap.log"
+# A word only this test's processes carry on their command line (testapp ignores `--tag TAG`), so leftovers
+# can be found with pgrep and nothing of another test is touched.
+TAG=$(basename "$WORK")
 
 cleanup() {
     local status=$?
+    if [[ -n "$LOAD_PID" ]]; then kill -INT "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
     if [[ -n "$HS_PID" ]] && kill -0 "$HS_PID" 2>/dev/null; then
         kill -TERM "$HS_PID" 2>/dev/null || true
         wait_gone "$HS_PID" 10 || kill -KILL "$HS_PID" 2>/dev/null || true
@@ -23,6 +28,11 @@ cleanup() {
         echo "---- hotswap log ($LOG) ----" >&2
         tail -n 80 "$LOG" >&2
     fi
+    # Whatever this test started and left behind (only on failure: a passing test has checked there is none).
+    local left
+    left=$(pgrep -f -- "--tag $TAG" || true)
+    [[ -n $left ]] && kill -KILL $left 2>/dev/null
+    chmod -R u+w "$WORK" 2>/dev/null
     rm -rf "$WORK"
     exit $status
 }
@@ -86,3 +96,37 @@ free_port() {
 
 # Processes whose command line holds STRING (ours only), excluding this shell and grep.
 pids_matching() { pgrep -f -- "$1" || true; }
+
+# Load: start_load PORT [CONNECTIONS] keeps keep-alive requests going (tests/fixtures/loadgen.cpp);
+# mark_load tells it that the server is being stopped on purpose from now on (failures of requests begun
+# later are counted apart); stop_load ends it and sets LOAD_LINE, LOAD_OK, LOAD_FAILED and LOAD_AFTER_MARK.
+start_load() {
+    : "${LOADGEN:?run through ctest, or set LOADGEN}"
+    LOAD_OUT=$(mktemp "$WORK/load.XXXXXX")
+    "$LOADGEN" --port "$1" --connections "${2:-4}" > "$LOAD_OUT" &
+    LOAD_PID=$!
+    wait_until 10 grep -q running "$LOAD_OUT" || fail "the load generator did not start"
+}
+mark_load() { kill -USR1 "$LOAD_PID"; }
+stop_load() {
+    kill -INT "$LOAD_PID"
+    wait "$LOAD_PID" || true
+    LOAD_PID=""
+    LOAD_LINE=$(tail -n 1 "$LOAD_OUT")
+    [[ $LOAD_LINE =~ ^ok=([0-9]+)\ failed=([0-9]+).*after_mark=([0-9]+) ]] || fail "unexpected load generator output: $LOAD_LINE"
+    LOAD_OK=${BASH_REMATCH[1]} LOAD_FAILED=${BASH_REMATCH[2]} LOAD_AFTER_MARK=${BASH_REMATCH[3]}
+}
+# expect_no_failed_requests WHAT: stops the load and fails the test unless every request succeeded.
+expect_no_failed_requests() {
+    stop_load
+    ((LOAD_OK > 0)) || fail "$1: no request succeeded ($LOAD_LINE)"
+    ((LOAD_FAILED == 0)) || fail "$1: $LOAD_FAILED requests failed ($LOAD_LINE)"
+}
+
+# Pids of this test's processes still running (see TAG).
+tagged_pids() { pgrep -f -- "--tag $TAG" || true; }
+no_tagged_process() { [[ -z $(tagged_pids) ]]; }
+# expect_no_leftovers WHAT: every process this test started is gone (generous deadline: SIGKILL is quick).
+expect_no_leftovers() {
+    wait_until 5 no_tagged_process || fail "$1: processes left running: $(ps -o pid=,args= -p "$(tagged_pids | paste -sd,)")"
+}

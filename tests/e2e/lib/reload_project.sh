@@ -17,3 +17,29 @@ reload_to() {
     echo "$1" > src/version.txt
     wait_log "app#$2 (serving|started)" 60
 }
+
+# An artifact project for fault tests: src/args holds testapp's arguments (the "source"); the build
+# writes out/app, a small script that runs testapp with them (the "binary"), so each artifact carries its
+# own behaviour and a rollback runs exactly the old one. Build faults on demand, by the word in src/args:
+# "error" fails the build, "nobinary" succeeds without producing out/app, "hang" never finishes.
+# make_artifact_project DIR
+make_artifact_project() {
+    mkdir -p "$1/src"
+    echo "--version v1 --notify" > "$1/src/args"
+    cat > "$1/build.sh" <<SH
+#!/bin/sh
+args=\$(cat src/args)
+case "\$args" in
+  *error*) echo "src/args:1: error: syntax error near 'error'" >&2; exit 1 ;;
+  *hang*) echo "the build hangs"; exec sleep 600 ;;
+  *nobinary*) rm -f out/app; echo "built nothing"; exit 0 ;;
+esac
+mkdir -p out
+printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$TESTAPP" "\$args" "$TAG" > out/app.tmp
+chmod +x out/app.tmp && mv out/app.tmp out/app
+SH
+    chmod +x "$1/build.sh"
+}
+
+# set_args ARGS...: the next "source" of the artifact project (in the current directory).
+set_args() { echo "$*" > src/args.tmp && mv src/args.tmp src/args; }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Fault matrix, builds that fail (DESIGN.md §3, §9), under load: a compiler error, a build hanging past
+# --build-timeout, a build that succeeds without producing the --artifact binary. Each time the running
+# generation keeps serving, one line says why, not one request fails and nothing is left running.
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/reload_project.sh"
+
+port=$(free_port)
+url="http://127.0.0.1:$port/"
+make_artifact_project "$WORK/project"
+cd "$WORK/project"
+start_hotswap -w src -b ./build.sh --build-timeout 1s --artifact out/app -l "127.0.0.1:$port" --ready notify \
+    --drain-timeout 2s -- out/app
+wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
+start_load "$port"
+
+set_args --version v2 error
+wait_log '✗ the build failed \(exit status 1\) after .* · app#1 is still serving the previous version'
+grep -q "src/args:1: error: syntax error near 'error'" "$LOG" || fail "the build's error output is not shown"
+pass "build fails: app#1 keeps serving, the compiler's error is shown"
+
+set_args --version v3 hang
+wait_log '✗ the build ran past its timeout of 1(\.00)? s and was killed after .* · app#1 is still serving the previous version'
+pgrep -f "sleep 600" >/dev/null && pgrep -f "sleep 600" | while read -r p; do
+    [[ "$(readlink "/proc/$p/cwd" 2>/dev/null)" == "$WORK"* ]] && fail "the hung build (pid $p) is still running"
+done
+pass "build hangs: killed after --build-timeout, app#1 keeps serving"
+
+set_args --version v4 nobinary
+wait_log '✗ the build succeeded but produced no .*out/app.* · app#1 is still serving the previous version'
+pass "build produces no binary: a failed build, app#1 keeps serving"
+
+body_has "$url" "testapp v1" || fail "v1 stopped serving after the failed builds"
+set_args --version v5 --notify
+wait_log '✓ app#2 serving'
+body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
+expect_no_failed_requests "failed builds"
+pass "the fix serves v5; $LOAD_LINE"
+
+status=0
+stop_hotswap TERM || status=$?
+((status == 0)) || fail "hotswap exited with $status after SIGTERM"
+expect_no_leftovers "after the failed builds"
+pass "nothing left running"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fault matrix, a build that becomes ready and then dies within --probation (DESIGN.md §3), under load:
+# its artifact is marked bad and the last good artifact starts again on the same sockets (automatic
+# rollback), with not one failed request: connections wait in the shared backlog meanwhile.
+# (testapp's crash answers the requests it holds before it aborts: no supervisor can save a request
+# inside a process that dies; what is counted is every other request.)
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/reload_project.sh"
+
+port=$(free_port)
+url="http://127.0.0.1:$port/"
+make_artifact_project "$WORK/project"
+cd "$WORK/project"
+start_hotswap -w src -b ./build.sh --artifact out/app -l "127.0.0.1:$port" --ready notify \
+    --probation 3s --drain-timeout 2s -- out/app
+wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
+wait_log '✓ app#1 serving'
+start_load "$port"
+
+set_args --version v2 --notify --crash-after-ms 300
+wait_log '✓ app#2 serving'
+wait_log '✗ app#2 died .* after taking over \(killed by SIGABRT\) · build 2-[0-9a-f]+ is marked bad · rolling back to build 1-[0-9a-f]+'
+wait_log '✓ app#3 serving 1-[0-9a-f]+ again \(rollback\)'
+body_has "$url" "testapp v1" || fail "v1 is not served after the rollback"
+grep -q '"outcome": "bad"' .hotswap/artifacts/index.json || fail "build 2 is not marked bad"
+# The rollback ran the kept copy of build 1, not whatever out/app holds now.
+grep -qE "app#3 │ testapp v1 starting" "$LOG" || fail "the rollback did not run build 1"
+pass "dies within probation: build 2 marked bad, build 1 serves again"
+
+set_args --version v3 --notify
+wait_log '✓ app#4 serving'
+body_has "$url" "testapp v3" || fail "v3 is not served"
+expect_no_failed_requests "rollback"
+pass "a fixed build serves again; $LOAD_LINE"
+
+status=0
+stop_hotswap TERM || status=$?
+((status == 0)) || fail "hotswap exited with $status after SIGTERM"
+expect_no_leftovers "after the rollback"
+ls .hotswap/artifacts | grep -qE '^[0-9]+-[0-9a-f]{12}$' || fail "no artifact named <seq>-<sha256/12>"
+[[ -z $(find .hotswap/artifacts -type f -name '[0-9]*' -perm /222) ]] || fail "an artifact is writable"
+pass "nothing left running; artifacts are kept read-only as <seq>-<sha256/12>"
