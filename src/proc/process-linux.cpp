@@ -1,7 +1,9 @@
 #include "proc/process.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,6 +91,9 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
     const int* listen = spec.listen_fds.data();
     const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
     const pid_t parent = ::getpid();
+    // Fallback bound for marking fds close-on-exec one by one (kernels before 5.11 lack close_range).
+    rlimit nofile{};
+    const int fd_limit = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536 ? int(nofile.rlim_cur) : 65536;
 
     pid_t pid = ::fork();
     if (pid < 0) return Error::from_errno("fork");
@@ -121,6 +126,11 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
         if (out >= 0 && (::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)) child_fail(rfd, ChildStage::Dup);
         for (int i = 0; i < nlisten; ++i)  // dup2 clears O_CLOEXEC on the target: exactly these survive exec
             if (::dup2(moved[i], 3 + i) < 0) child_fail(rfd, ChildStage::Dup);
+        // Everything above them closes at exec, including fds hotswap itself inherited without O_CLOEXEC
+        // from whatever started it: a generation gets stdio and its listeners, nothing else (DESIGN.md §4).
+        // Marked rather than closed, so the report pipe still works if exec fails.
+        if (::syscall(SYS_close_range, 3 + nlisten, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+            for (int fd = 3 + nlisten; fd < fd_limit; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
         if (spec.set_listen_pid) write_pid(listen_pid.data() + 11, ::getpid());
         if (cwd && ::chdir(cwd) != 0) child_fail(rfd, ChildStage::Chdir);
         ::execve(path.c_str(), argv.data(), envp.data());

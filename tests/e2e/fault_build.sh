@@ -14,19 +14,19 @@ start_hotswap -w src -b ./build.sh --build-timeout 1s --artifact out/app -l "127
 wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
 start_load "$port"
 
-set_args --version v2 error
+set_args --version v2 build-error
 wait_log '✗ the build failed \(exit status 1\) after .* · app#1 is still serving the previous version'
 grep -q "src/args:1: error: syntax error near 'error'" "$LOG" || fail "the build's error output is not shown"
 pass "build fails: app#1 keeps serving, the compiler's error is shown"
 
-set_args --version v3 hang
+set_args --version v3 build-hang
 wait_log '✗ the build ran past its timeout of 1(\.00)? s and was killed after .* · app#1 is still serving the previous version'
 pgrep -f "sleep 600" >/dev/null && pgrep -f "sleep 600" | while read -r p; do
     [[ "$(readlink "/proc/$p/cwd" 2>/dev/null)" == "$WORK"* ]] && fail "the hung build (pid $p) is still running"
 done
 pass "build hangs: killed after --build-timeout, app#1 keeps serving"
 
-set_args --version v4 nobinary
+set_args --version v4 build-nothing
 wait_log '✗ the build succeeded but produced no .*out/app.* · app#1 is still serving the previous version'
 pass "build produces no binary: a failed build, app#1 keeps serving"
 

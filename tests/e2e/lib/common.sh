@@ -59,12 +59,18 @@ wait_log() {
     wait_until "$seconds" has_log_count "$pattern" "$count" || fail "timed out waiting for /$pattern/ (x$count) in the log"
 }
 
-is_gone() { ! kill -0 "$1" 2>/dev/null; }
+# Gone: no such process, or a zombie (dead, waiting for a parent that may never reap it, like a
+# container's PID 1).
+is_gone() {
+    kill -0 "$1" 2>/dev/null || return 0
+    [[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" == Z ]]
+}
 wait_gone() { wait_until "${2:-10}" is_gone "$1"; }
 
 # start_hotswap ARGS...: runs hotswap in the background in $WORK/project (or the current dir), logging.
 start_hotswap() {
-    "$HOTSWAP" "$@" >"$LOG" 2>&1 &
+    : >"$LOG"  # emptied now, not by the background job: a wait_log right after must not read the last run
+    "$HOTSWAP" "$@" >>"$LOG" 2>&1 &
     HS_PID=$!
 }
 

@@ -20,8 +20,9 @@ reload_to() {
 
 # An artifact project for fault tests: src/args holds testapp's arguments (the "source"); the build
 # writes out/app, a small script that runs testapp with them (the "binary"), so each artifact carries its
-# own behaviour and a rollback runs exactly the old one. Build faults on demand, by the word in src/args:
-# "error" fails the build, "nobinary" succeeds without producing out/app, "hang" never finishes.
+# own behaviour and a rollback runs exactly the old one. Build faults on demand, by a word in src/args:
+# "build-error" fails the build, "build-nothing" succeeds without producing out/app, "build-hang" never
+# finishes.
 # make_artifact_project DIR
 make_artifact_project() {
     mkdir -p "$1/src"
@@ -30,9 +31,9 @@ make_artifact_project() {
 #!/bin/sh
 args=\$(cat src/args)
 case "\$args" in
-  *error*) echo "src/args:1: error: syntax error near 'error'" >&2; exit 1 ;;
-  *hang*) echo "the build hangs"; exec sleep 600 ;;
-  *nobinary*) rm -f out/app; echo "built nothing"; exit 0 ;;
+  *build-error*) echo "src/args:1: error: syntax error near 'error'" >&2; exit 1 ;;
+  *build-hang*) echo "the build hangs"; exec sleep 600 ;;
+  *build-nothing*) rm -f out/app; echo "built nothing"; exit 0 ;;
 esac
 mkdir -p out
 printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$TESTAPP" "\$args" "$TAG" > out/app.tmp
