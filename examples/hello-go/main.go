@@ -32,14 +32,15 @@ func main() {
 		log.Fatal(err)
 	}
 
-	var stopping atomic.Bool
-	server := &http.Server{Handler: closingWhenStopping(&stopping, routes()), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- server.Serve(ln) }()
-
+	// Catch the stop signals before the first request can be answered, so a stop is always graceful.
 	stop, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer cancel()
+
+	var stopping atomic.Bool
+	server := &http.Server{Handler: closingWhenStopping(&stopping, routes()), ReadHeaderTimeout: 10 * time.Second}
 	log.Printf("%s serving on %s (pid %d)", version, origin, os.Getpid())
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(ln) }()
 	if err := notify("READY=1\nSTATUS=hello-go " + version + " serving"); err != nil {
 		log.Printf("cannot report readiness: %v", err)
 	}

@@ -6,6 +6,32 @@
 # runs under systemd-socket-activate, without hotswap.
 source "$(dirname "$0")/lib/common.sh"
 
+# The load generator and the server under systemd-socket-activate run in the background: stop them on any
+# exit, so that a failure leaves nothing running (nor holding the test's output open), then clean up.
+load_pid="" activated=""
+stop_background() {
+    local p
+    for p in $load_pid $activated; do kill -KILL "$p" 2>/dev/null || true; done
+}
+trap 'exit_status=$?; stop_background; (exit $exit_status); cleanup' EXIT
+
+# start_activated PROGRAM: runs PROGRAM under systemd-socket-activate on a free port, taking another port
+# if that one was taken in the meantime; sets port and activated.
+start_activated() {
+    local attempt
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        systemd-socket-activate -l "127.0.0.1:$port" "$1" > "$WORK/activated.log" 2>&1 &
+        activated=$!
+        wait_until 10 grep -qiE "listening on|failed" "$WORK/activated.log" || true
+        grep -q "Listening on" "$WORK/activated.log" && return 0
+        kill -KILL "$activated" 2>/dev/null || true
+        wait "$activated" 2>/dev/null || true
+        activated=""
+    done
+    fail "systemd-socket-activate did not listen: $(cat "$WORK/activated.log")"
+}
+
 # Pids of the processes whose working directory is DIR or below it.
 processes_in() {
     local p
@@ -37,7 +63,7 @@ wait_log 'hello-cpp v1 serving on fd 3 passed by the supervisor'
 wait_log 'app#1 serving'
 pass "the first build serves v1 on the socket hotswap passed, ready through libhotswap's notify"
 
-"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" &
+"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
 load_pid=$!
 wait_until 10 grep -q running "$WORK/load.out" || fail "the load generator did not start"
 set_version '"v2"'
@@ -45,6 +71,7 @@ wait_until 60 body_is "$url" "hello from hello-cpp v2" || fail "v2 never served 
 wait_log 'hello-cpp v1 stopped'
 kill -INT "$load_pid"
 wait "$load_pid"
+load_pid=""
 load=$(tail -n 1 "$WORK/load.out")
 [[ $load =~ ^ok=([0-9]+)\ failed=([0-9]+) ]] || fail "unexpected load generator output: $load"
 ((BASH_REMATCH[1] > 0)) || fail "no request succeeded during the reload: $load"
@@ -74,16 +101,14 @@ grep -q 'hello-cpp v3 stopped' "$LOG" || fail "hello-cpp v3 did not stop gracefu
 pass "SIGINT stops hello-cpp gracefully and hotswap exits 0, no process left"
 
 # Without hotswap: systemd's own socket activation passes the socket, and no NOTIFY_SOCKET.
-port=$(free_port)
-systemd-socket-activate -l "127.0.0.1:$port" "$app/build/hello-cpp" 2> "$WORK/activated.log" &
-activated=$!
-wait_until 10 grep -q "Listening on" "$WORK/activated.log" || fail "systemd-socket-activate did not listen"
+start_activated "$app/build/hello-cpp"
 body_is "http://127.0.0.1:$port/" "hello from hello-cpp v3" ||
     fail "no answer under systemd-socket-activate: $(cat "$WORK/activated.log")"
-grep -q 'hello-cpp v3 serving on fd 3' "$WORK/activated.log" ||
+wait_until 10 grep -q 'hello-cpp v3 serving on fd 3' "$WORK/activated.log" ||
     fail "hello-cpp did not take the socket passed by systemd-socket-activate"
 kill -TERM "$activated"
 status=0
 wait "$activated" || status=$?
+activated=""
 ((status == 0)) || fail "hello-cpp exited with $status after SIGTERM under systemd-socket-activate"
 pass "hello-cpp serves under systemd-socket-activate, no hotswap needed, and exits 0 on SIGTERM"

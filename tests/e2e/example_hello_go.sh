@@ -19,6 +19,32 @@ if [[ -z ${GOCACHE:-} ]]; then
 fi
 [[ -n ${HOME:-} || -n ${GOPATH:-} ]] || export GOPATH=$WORK/gopath
 
+# The load generator and the server under systemd-socket-activate run in the background: stop them on any
+# exit, so that a failure leaves nothing running (nor holding the test's output open), then clean up.
+load_pid="" activated=""
+stop_background() {
+    local p
+    for p in $load_pid $activated; do kill -KILL "$p" 2>/dev/null || true; done
+}
+trap 'exit_status=$?; stop_background; (exit $exit_status); cleanup' EXIT
+
+# start_activated PROGRAM: runs PROGRAM under systemd-socket-activate on a free port, taking another port
+# if that one was taken in the meantime; sets port and activated.
+start_activated() {
+    local attempt
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        systemd-socket-activate -l "127.0.0.1:$port" "$1" > "$WORK/activated.log" 2>&1 &
+        activated=$!
+        wait_until 10 grep -qiE "listening on|failed" "$WORK/activated.log" || true
+        grep -q "Listening on" "$WORK/activated.log" && return 0
+        kill -KILL "$activated" 2>/dev/null || true
+        wait "$activated" 2>/dev/null || true
+        activated=""
+    done
+    fail "systemd-socket-activate did not listen: $(cat "$WORK/activated.log")"
+}
+
 # Pids of the processes whose working directory is DIR or below it.
 processes_in() {
     local p
@@ -47,7 +73,7 @@ wait_log 'hello-go: v1 serving on fd 3 passed by the supervisor'
 wait_log 'app#1 serving'
 pass "the first build serves v1 on the socket hotswap passed, ready through NOTIFY_SOCKET"
 
-"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" &
+"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
 load_pid=$!
 wait_until 10 grep -q running "$WORK/load.out" || fail "the load generator did not start"
 set_version '"v2"'
@@ -55,6 +81,7 @@ wait_until 60 body_is "$url" "hello from hello-go v2" || fail "v2 never served a
 wait_log 'hello-go: v1 stopped'
 kill -INT "$load_pid"
 wait "$load_pid"
+load_pid=""
 load=$(tail -n 1 "$WORK/load.out")
 [[ $load =~ ^ok=([0-9]+)\ failed=([0-9]+) ]] || fail "unexpected load generator output: $load"
 ((BASH_REMATCH[1] > 0)) || fail "no request succeeded during the reload: $load"
@@ -84,16 +111,14 @@ grep -q 'hello-go: v3 stopped' "$LOG" || fail "hello-go v3 did not shut down gra
 pass "SIGINT stops hello-go gracefully and hotswap exits 0, no process left"
 
 # Without hotswap: systemd's own socket activation passes the socket, and no NOTIFY_SOCKET.
-port=$(free_port)
-systemd-socket-activate -l "127.0.0.1:$port" "$app/server" 2> "$WORK/activated.log" &
-activated=$!
-wait_until 10 grep -q "Listening on" "$WORK/activated.log" || fail "systemd-socket-activate did not listen"
+start_activated "$app/server"
 body_is "http://127.0.0.1:$port/" "hello from hello-go v3" ||
     fail "no answer under systemd-socket-activate: $(cat "$WORK/activated.log")"
-grep -q 'hello-go: v3 serving on fd 3' "$WORK/activated.log" ||
+wait_until 10 grep -q 'hello-go: v3 serving on fd 3' "$WORK/activated.log" ||
     fail "hello-go did not take the socket passed by systemd-socket-activate"
 kill -TERM "$activated"
 status=0
 wait "$activated" || status=$?
+activated=""
 ((status == 0)) || fail "hello-go exited with $status after SIGTERM under systemd-socket-activate"
 pass "hello-go serves under systemd-socket-activate, no hotswap needed, and exits 0 on SIGTERM"
