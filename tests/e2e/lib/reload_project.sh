@@ -42,5 +42,10 @@ SH
     chmod +x "$1/build.sh"
 }
 
-# set_args ARGS...: the next "source" of the artifact project (in the current directory).
-set_args() { echo "$*" > src/args.tmp && mv src/args.tmp src/args; }
+# set_args ARGS...: the next "source" of the artifact project (in the current directory), written whole
+# and renamed into place from outside the watched tree, so each edit is exactly one change.
+set_args() {
+    local tmp
+    tmp=$(mktemp "$WORK/args.XXXXXX")
+    echo "$*" > "$tmp" && mv "$tmp" src/args
+}
