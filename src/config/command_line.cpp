@@ -120,8 +120,10 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
         else args.emplace_back(a);
     }
 
-    CLI::App app{"hotswap: rebuilds and swaps a running server on every change, without dropping a request.",
-                 "hotswap"};
+    // Shared with `apply`: the Flags hold pointers to its options, asked for their counts after we return.
+    auto app_owner = std::make_shared<CLI::App>(
+        "hotswap: rebuilds and swaps a running server on every change, without dropping a request.", "hotswap");
+    CLI::App& app = *app_owner;
     app.set_version_flag("--version", std::string(HOTSWAP_VERSION));
     app.fallthrough();
     app.require_subcommand(0, 1);
@@ -189,7 +191,7 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     for (auto [sub, verb] : verbs)
         if (sub->parsed()) line.verb = verb;
     if (o_config->count()) line.config_file = config_file;
-    line.apply = [f, ready_check, force, rollback_target](Config& c) {
+    line.apply = [f, app_owner, ready_check, force, rollback_target](Config& c) {
         c.ready_check = ready_check;
         c.force = force;
         c.rollback_target = rollback_target;
