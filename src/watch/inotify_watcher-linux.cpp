@@ -149,11 +149,10 @@ DirAction InotifyWatcher::add_watch(NodeId node, const std::string& path, std::v
         nodes_by_wd_.erase(previous);
         ::inotify_rm_watch(fd_.get(), previous);
     }
-    auto [it, inserted] = nodes_by_wd_.emplace(wd, node);
-    if (!inserted && it->second != node) {
+    NodeId stale = nodes_by_wd_.find(wd);
+    nodes_by_wd_.set(wd, node);
+    if (stale != kNoNode && stale != node) {
         // The same directory known under an older name whose move has not been read yet: that name is stale.
-        NodeId stale = it->second;
-        it->second = node;
         if (tree.alive(stale) && tree[stale].wd == wd) {
             tree[stale].wd = -1;
             tree_.remove(stale, hooks(nullptr));
@@ -165,9 +164,8 @@ DirAction InotifyWatcher::add_watch(NodeId node, const std::string& path, std::v
 
 void InotifyWatcher::drop_watch(NodeId node, DirectoryTree::Node& removed, std::vector<Change>* report) {
     if (removed.wd >= 0) {
-        auto it = nodes_by_wd_.find(removed.wd);
-        if (it != nodes_by_wd_.end() && it->second == node) {
-            nodes_by_wd_.erase(it);
+        if (nodes_by_wd_.find(removed.wd) == node) {
+            nodes_by_wd_.erase(removed.wd);
             if (!anchors_.count(removed.wd)) ::inotify_rm_watch(fd_.get(), removed.wd);
         }
     }
@@ -228,12 +226,11 @@ void InotifyWatcher::on_readable() {
 
 void InotifyWatcher::handle(const inotify_event& event, std::vector<Change>& changes) {
     if (anchors_.count(event.wd)) on_anchor_event(event.wd, changes);
-    auto it = nodes_by_wd_.find(event.wd);
-    if (it == nodes_by_wd_.end()) return;
-    NodeId node = it->second;
+    NodeId node = nodes_by_wd_.find(event.wd);
+    if (node == kNoNode) return;
     auto& tree = tree_.tree();
     if (event.mask & IN_IGNORED) {  // the watch is gone: its directory was deleted or unmounted
-        nodes_by_wd_.erase(it);
+        nodes_by_wd_.erase(event.wd);
         if (!tree.alive(node) || tree[node].wd != event.wd) return;
         tree[node].wd = -1;
         size_t root = tree_.root_of_node(node);
@@ -340,7 +337,7 @@ void InotifyWatcher::restore_root(size_t i, std::vector<Change>& changes) {
         waiting.erase(std::find(waiting.begin(), waiting.end(), i));
         if (waiting.empty()) {
             anchors_.erase(wd);
-            if (!nodes_by_wd_.count(wd)) ::inotify_rm_watch(fd_.get(), wd);
+            if (!nodes_by_wd_.contains(wd)) ::inotify_rm_watch(fd_.get(), wd);
         }
     }
 }
@@ -349,7 +346,7 @@ void InotifyWatcher::on_anchor_event(int wd, std::vector<Change>& changes) {
     // Something appeared (or the parent itself went): each root waiting here is checked again.
     std::vector<size_t> waiting = std::move(anchors_[wd]);
     anchors_.erase(wd);
-    if (!nodes_by_wd_.count(wd)) ::inotify_rm_watch(fd_.get(), wd);
+    if (!nodes_by_wd_.contains(wd)) ::inotify_rm_watch(fd_.get(), wd);
     for (size_t i : waiting)
         if (tree_.roots()[i].node == kNoNode) restore_root(i, changes);
 }

@@ -15,6 +15,7 @@
 #include "core/event_loop.hpp"
 #include "core/file_descriptor.hpp"
 #include "watch/directory_poller.hpp"
+#include "watch/watch_table.hpp"
 #include "watch/watched_tree.hpp"
 #include "watch/watcher.hpp"
 
@@ -53,7 +54,7 @@ private:
     ChangeCallback on_changes_;
     WatchedTree tree_;
     FileDescriptor fd_;
-    std::unordered_map<int, NodeId> nodes_by_wd_;
+    WatchTable nodes_by_wd_;
     std::unordered_map<int, std::vector<size_t>> anchors_;  // a missing root's nearest existing parent
     std::unique_ptr<DirectoryPoller> poller_;                // directories beyond the watch limit
     std::vector<NodeId> rules_changed_;                      // directories whose ignore files changed

@@ -216,7 +216,7 @@ void WatchedTree::walk(NodeId start, const WalkHooks& hooks) {
     std::string path, dir;
     std::vector<NodeId> pending{start}, known, stale;
     std::vector<char> seen;
-    auto by_name = [this](NodeId a, NodeId b) { return tree_[a].name < tree_[b].name; };
+    auto by_name = [this](NodeId a, NodeId b) { return tree_.name(a) < tree_.name(b); };
     while (!pending.empty()) {
         NodeId n = pending.back();
         pending.pop_back();
@@ -278,8 +278,8 @@ void WatchedTree::walk(NodeId start, const WalkHooks& hooks) {
             bool skip = filter_.skip_directory(chain, dir, e.name);
             if (!known.empty()) {
                 auto it = std::lower_bound(known.begin(), known.end(), e.name,
-                                           [this](NodeId a, std::string_view name) { return tree_[a].name < name; });
-                if (it != known.end() && tree_[*it].name == e.name) {
+                                           [this](NodeId a, std::string_view name) { return tree_.name(a) < name; });
+                if (it != known.end() && tree_.name(*it) == e.name) {
                     seen[size_t(it - known.begin())] = 1;
                     if (skip) stale.push_back(*it);
                     else if (hooks.recurse_existing) pending.push_back(*it);
