@@ -87,16 +87,21 @@ int run_supervisor(Config config) {
         Console::get().configure(config.verbosity);
     }
 
-    // 3. Signals: INT/TERM/QUIT drain and exit 0 (a second one kills what is left); HUP upgrades, as
-    //    systemd's ExecReload/notify-reload and `kill -HUP` expect.
-    for (int s : {SIGINT, SIGTERM, SIGQUIT})
-        (*loop)->on_signal(s, [&plane](const signalfd_siginfo& info) { (*plane)->stop(int(info.ssi_signo)); });
-    (*loop)->on_signal(SIGHUP, [&plane](const signalfd_siginfo&) { (*plane)->reload("signal", report_outcome("reload (SIGHUP)")); });
-
-    // 4. Keys, when a person is at the terminal.
+    // 3. Keys, when a person is at the terminal.
     auto keys = InteractiveKeys::attach(**loop, STDIN_FILENO, [&plane](char key) { on_key(key, **plane); });
     if (!keys) Console::get().debug(fmt::format("interactive keys off: {}", keys.error().to_string()));
     else if (*keys) Console::get().info(kKeyHelp, Tone::Dim);
+    const bool interactive = keys && *keys;
+
+    // 4. Signals: INT/TERM/QUIT drain and exit 0 (a second one kills what is left). HUP upgrades, as
+    //    systemd's notify-reload and `kill -HUP` expect, except in a terminal session, where it means the
+    //    terminal was closed: then it stops, like any program run from that terminal.
+    for (int s : {SIGINT, SIGTERM, SIGQUIT})
+        (*loop)->on_signal(s, [&plane](const signalfd_siginfo& info) { (*plane)->stop(int(info.ssi_signo)); });
+    (*loop)->on_signal(SIGHUP, [&plane, interactive](const signalfd_siginfo&) {
+        if (interactive) (*plane)->stop(SIGHUP);
+        else (*plane)->reload("signal", report_outcome("reload (SIGHUP)"));
+    });
 
     // 5. Go.
     if (auto r = supervisor.start(); !r) {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <fmt/core.h>
@@ -54,8 +53,10 @@ std::string go_binary_name(const std::string& go_mod) {
             if (slash == std::string::npos) break;
             start = slash + 1;
         }
-        while (!parts.empty() && (parts.back().empty() || std::regex_match(parts.back(), std::regex("v[0-9]+"))))
-            parts.pop_back();
+        auto is_major_version = [](const std::string& p) {  // "/v2" is not the binary's name
+            return p.size() > 1 && p[0] == 'v' && p.find_first_not_of("0123456789", 1) == std::string::npos;
+        };
+        while (!parts.empty() && (parts.back().empty() || is_major_version(parts.back()))) parts.pop_back();
         return parts.empty() ? "" : safe_name(parts.back());
     }
     return "";
@@ -81,18 +82,41 @@ struct CMakeTarget {
     std::string subdir;
 };
 
+// The argument lists of every `command(...)` call in CMake code (comments already removed), names matched
+// without regard to case as CMake does. Enough for project() and add_executable(); not a CMake parser.
+std::vector<std::vector<std::string>> cmake_calls(const std::string& code, std::string_view command) {
+    std::vector<std::vector<std::string>> calls;
+    auto lower = [](char c) { return char(std::tolower(static_cast<unsigned char>(c))); };
+    auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t i = 0; i + command.size() <= code.size(); ++i) {
+        bool match = (i == 0 || !word_char(code[i - 1]));
+        for (size_t k = 0; match && k < command.size(); ++k) match = lower(code[i + k]) == command[k];
+        if (!match) continue;
+        size_t j = i + command.size();
+        while (j < code.size() && std::isspace(static_cast<unsigned char>(code[j]))) ++j;
+        if (j >= code.size() || code[j] != '(') continue;
+        size_t close = code.find(')', j);
+        if (close == std::string::npos) break;
+        std::vector<std::string> args;
+        std::istringstream in(code.substr(j + 1, close - j - 1));
+        for (std::string arg; in >> arg;) args.push_back(arg);
+        calls.push_back(std::move(args));
+        i = close;
+    }
+    return calls;
+}
+
 std::optional<std::string> cmake_executable_in(const std::string& text) {
     std::string code;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) code += line.substr(0, line.find('#')) + "\n";
-    std::smatch project;
     std::string project_name;
-    if (std::regex_search(code, project, std::regex(R"(project\s*\(\s*([A-Za-z0-9_.+-]+))", std::regex::icase)))
-        project_name = project[1];
-    static const std::regex exe(R"(add_executable\s*\(\s*([A-Za-z0-9_.+${}-]+)\s+([A-Za-z0-9_]*))", std::regex::icase);
-    for (auto it = std::sregex_iterator(code.begin(), code.end(), exe); it != std::sregex_iterator(); ++it) {
-        std::string name = (*it)[1];
-        std::string next = (*it)[2];
+    if (auto projects = cmake_calls(code, "project"); !projects.empty() && !projects[0].empty())
+        project_name = projects[0][0];
+    for (const auto& args : cmake_calls(code, "add_executable")) {
+        if (args.empty()) continue;
+        std::string name = args[0];
+        std::string next = args.size() > 1 ? args[1] : "";
         if (next == "IMPORTED" || next == "ALIAS") continue;
         for (std::string var : {"${PROJECT_NAME}", "${CMAKE_PROJECT_NAME}"})
             if (auto pos = name.find(var); pos != std::string::npos && !project_name.empty())

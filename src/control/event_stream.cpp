@@ -57,7 +57,8 @@ EventStream::~EventStream() {
 
 void EventStream::emit(std::string_view event, const nlohmann::json& fields) {
     if (broken_) return;
-    nlohmann::json line = nlohmann::json::object();
+    // Insertion order, so every line reads seq, time, event, then the event's own fields.
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();
     line["seq"] = ++seq_;
     line["time"] = event_timestamp();
     line["event"] = std::string(event);
