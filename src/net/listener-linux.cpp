@@ -72,7 +72,8 @@ Result<FileDescriptor> bind_and_listen(const ListenAddress& address, const Socke
     return fd;
 }
 
-// A socket file left behind by a process that died is replaced; anything else at the path is not ours.
+// A socket file of ours left behind by a process that died is replaced; anything else at the path (a file
+// that is not a socket, a live socket, another user's socket) is left alone and reported.
 Result<void> clear_stale_socket_file(const ListenAddress& address, const SocketAddress& sa) {
     struct stat st{};
     if (::lstat(address.path.c_str(), &st) != 0) {
@@ -83,6 +84,11 @@ Result<void> clear_stale_socket_file(const ListenAddress& address, const SocketA
         return Error::message(fmt::format(
             "cannot listen on {}: {} exists and is not a socket (remove it or choose another path)",
             address.display(), address.path));
+    // Another user's socket is not ours to judge stale, let alone remove.
+    if (st.st_uid != ::geteuid())
+        return Error::message(fmt::format(
+            "cannot listen on {}: {} belongs to another user (uid {}); choose another path",
+            address.display(), address.path, st.st_uid));
     FileDescriptor probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!probe) return Error::from_errno("socket");
     if (::connect(probe.get(), sa.get(), sa.length) == 0 || errno == EPROTOTYPE)
