@@ -25,17 +25,19 @@ Debouncer::~Debouncer() {
 
 void Debouncer::merge(Change c) {
     auto it = index_.find(c.path);
+    // IN_CREATE comes as Created while writing; a rename into place as Created, complete.
+    bool born = c.kind == ChangeKind::Created && c.writing;
     if (it == index_.end()) {
         index_.emplace(c.path, entries_.size());
         ChangeKind first = c.kind;
-        entries_.push_back(Entry{std::move(c), first});
+        entries_.push_back(Entry{std::move(c), first, born});
         ++live_;
         return;
     }
     Entry& e = entries_[it->second];
     if (e.dropped) {  // a temporary that comes back: a new change from here on
-        e = Entry{std::move(c), c.kind};
-        e.first = e.change.kind;
+        ChangeKind first = c.kind;
+        e = Entry{std::move(c), first, born};
         ++live_;
         return;
     }
@@ -60,7 +62,7 @@ Duration Debouncer::window() const {
     if (options_.strategy != DebounceStrategy::Adaptive || live_ != 1) return options_.settle;
     for (const auto& e : entries_) {
         if (e.dropped) continue;
-        bool complete = !e.change.writing &&
+        bool complete = !e.change.writing && !e.born &&
                         (e.change.kind == ChangeKind::Created || e.change.kind == ChangeKind::Modified);
         return complete ? options_.quick : options_.settle;
     }
@@ -112,8 +114,11 @@ void Debouncer::flush() {
     settle_timer_ = max_timer_ = 0;
     ChangeSet settled;
     settled.changes.reserve(live_);
+    // A rescan says "anything may have changed": it leads the set, before the paths that happen to be known.
     for (auto& e : entries_)
-        if (!e.dropped) settled.changes.push_back(std::move(e.change));
+        if (!e.dropped && e.change.kind == ChangeKind::Rescan) settled.changes.push_back(std::move(e.change));
+    for (auto& e : entries_)
+        if (!e.dropped && e.change.kind != ChangeKind::Rescan) settled.changes.push_back(std::move(e.change));
     entries_.clear();
     index_.clear();
     live_ = 0;

@@ -2,9 +2,10 @@
 // Debouncer: collects raw changes and emits one ChangeSet per burst. A burst ends after a quiet time with
 // no new change, or `max_wait` after its first change even if changes keep coming.
 //
-// The quiet time depends on what is pending (DebounceStrategy::Adaptive, the default): a lone file that
-// was written completely (closed, or renamed into place) is most likely an editor's save, and waits only
-// `quick`; anything else (several files, a file still being written, a removal that may be the first half
+// The quiet time depends on what is pending (DebounceStrategy::Adaptive, the default): a lone existing file
+// written completely (closed after an in-place write, or a new version renamed into place) is most likely
+// an editor's save, and waits only `quick`; anything else (several files, a file still being written, a
+// file just created, which may be a temporary about to be renamed, a removal that may be the first half
 // of an atomic save, a rescan) waits the full `settle` window. This keeps a save's latency low without
 // splitting a checkout or a formatter run into several builds. Paths are merged: an editor's
 // write-temp-then-rename is one change of the real file, and a file created and removed within the burst
@@ -54,7 +55,8 @@ public:
 private:
     struct Entry {
         Change change;
-        ChangeKind first;  // the kind this burst first saw for the path
+        ChangeKind first;   // the kind this burst first saw for the path
+        bool born = false;  // created (not renamed into place) within the burst: maybe a temporary
         bool dropped = false;
     };
     void merge(Change change);

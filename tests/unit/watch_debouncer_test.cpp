@@ -89,10 +89,10 @@ TEST_F(DebounceTest, KindsMergeAsAFileWouldSeeThem) {
     run_until([&] { return true; });
     ASSERT_EQ(sets.size(), 1u);
     ASSERT_EQ(sets[0].changes.size(), 4u);
-    EXPECT_EQ(sets[0].changes[0].kind, ChangeKind::Created);
-    EXPECT_EQ(sets[0].changes[1].kind, ChangeKind::Removed);
-    EXPECT_EQ(sets[0].changes[2].kind, ChangeKind::Modified);
-    EXPECT_EQ(sets[0].changes[3].kind, ChangeKind::Rescan);
+    EXPECT_EQ(sets[0].changes[0].kind, ChangeKind::Rescan);  // a rescan leads the set
+    EXPECT_EQ(sets[0].changes[1].kind, ChangeKind::Created);
+    EXPECT_EQ(sets[0].changes[2].kind, ChangeKind::Removed);
+    EXPECT_EQ(sets[0].changes[3].kind, ChangeKind::Modified);
 }
 
 TEST_F(DebounceTest, AdaptiveWindowShortOnlyForALoneCompleteFile) {
@@ -101,13 +101,29 @@ TEST_F(DebounceTest, AdaptiveWindowShortOnlyForALoneCompleteFile) {
     o.quick = Duration(1);
     o.max_wait = Duration(60'000);
     auto d = make(o);
-    // A file still being written waits the full window; once closed, the short one.
-    d->add({writing("/p/a.c", ChangeKind::Created)});
+    // An existing file written in place: the full window while it is written, the short one once closed.
+    d->add({writing("/p/a.c")});
     EXPECT_EQ(d->window(), o.settle);
     d->add({complete("/p/a.c")});
     EXPECT_EQ(d->window(), o.quick);
     run_until([&] { return true; });
     ASSERT_EQ(sets.size(), 1u);
+    // A new version renamed into place: the short window.
+    auto renamed = make(o);
+    renamed->add({complete("/p/a.c", ChangeKind::Created)});
+    EXPECT_EQ(renamed->window(), o.quick);
+    // A file just created, even closed, may be a temporary about to be renamed (sed -i): the full window.
+    auto created = make(o);
+    created->add({writing("/p/sedX1", ChangeKind::Created)});
+    created->add({complete("/p/sedX1")});
+    EXPECT_EQ(created->window(), o.settle);
+    // vim: renamed away, created, closed: the real file is back, the short window.
+    auto vim = make(o);
+    vim->add({complete("/p/v.c", ChangeKind::Removed)});
+    EXPECT_EQ(vim->window(), o.settle);
+    vim->add({writing("/p/v.c", ChangeKind::Created)});
+    vim->add({complete("/p/v.c")});
+    EXPECT_EQ(vim->window(), o.quick);
     // Two files: a burst, the full window. A removal: maybe half an atomic save, the full window.
     d->add({complete("/p/a.c"), complete("/p/b.c")});
     EXPECT_EQ(d->window(), o.settle);
