@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "control/protocol.hpp"
 #include "core/duration.hpp"
 
 namespace hotswap {
@@ -12,18 +13,26 @@ using nlohmann::json;
 
 // A field as text: strings as they are, numbers and the rest as JSON; `fallback` when missing or null.
 std::string text_of(const json& object, std::string_view key, std::string_view fallback = "") {
+    if (!object.is_object()) return std::string(fallback);
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) return std::string(fallback);
     if (it->is_string()) return it->get<std::string>();
     return it->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Milliseconds (a number) as "2 min 5 s"; a string is taken as already formatted.
+// Milliseconds as "2 min 5 s"; anything that is not a plausible count of milliseconds is shown as it is.
+std::string milliseconds_text(const json& value) {
+    constexpr int64_t kCentury = 100LL * 365 * 24 * 3600 * 1000;
+    if (value.is_number_integer() && value.get<int64_t>() >= 0 && value.get<int64_t>() < kCentury)
+        return format_duration(Duration(value.get<int64_t>()));
+    return value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string duration_of(const json& object, std::string_view key) {
+    if (!object.is_object()) return "";
     auto it = object.find(key);
-    if (it == object.end()) return "";
-    if (it->is_number()) return format_duration(Duration(it->get<int64_t>()));
-    return text_of(object, key);
+    if (it == object.end() || it->is_null()) return "";
+    return milliseconds_text(*it);
 }
 
 std::string first_of(const json& object, std::initializer_list<std::string_view> keys) {
@@ -38,9 +47,9 @@ std::string format_status(const json& r) {
     std::string out = fmt::format("hotswap (pid {}) supervising {}", text_of(r, "pid", "?"), text_of(r, "root", "?"));
     if (std::string up = duration_of(r, "uptime_ms"); !up.empty()) out += fmt::format(", up {}", up);
     out += "\n";
-    const json generations = r.value("generations", json::array());
-    if (!generations.is_array() || generations.empty()) {
-        out += r.value("serving", false) ? "  serving\n" : "  nothing is running yet\n";
+    const json& generations = array_field(r, "generations");
+    if (generations.empty()) {
+        out += bool_field(r, "serving", false) ? "  serving\n" : "  nothing is running yet\n";
     } else {
         for (const auto& g : generations) {
             if (!g.is_object()) continue;
@@ -51,13 +60,13 @@ std::string format_status(const json& r) {
             while (!line.empty() && line.back() == ' ') line.pop_back();
             out += line + "\n";
         }
-        if (!r.value("serving", false)) out += "  nothing serves right now\n";
+        if (!bool_field(r, "serving", false)) out += "  nothing serves right now\n";
     }
-    if (auto it = r.find("last_reload"); it != r.end() && !it->is_null()) {
+    if (auto it = r.is_object() ? r.find("last_reload") : r.end(); it != r.end() && !it->is_null()) {
         if (it->is_object()) {
             std::string summary;
             for (auto& [key, value] : it->items()) {
-                std::string shown = key.ends_with("_ms") && value.is_number() ? format_duration(Duration(value.get<int64_t>()))
+                std::string shown = key.ends_with("_ms") ? milliseconds_text(value)
                                     : value.is_string() ? value.get<std::string>()
                                                         : value.dump(-1, ' ', false, json::error_handler_t::replace);
                 summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", key, shown);
@@ -72,8 +81,8 @@ std::string format_status(const json& r) {
 }
 
 std::string format_history(const json& r) {
-    const json artifacts = r.value("artifacts", json::array());
-    if (!artifacts.is_array() || artifacts.empty()) return "no builds yet\n";
+    const json& artifacts = array_field(r, "artifacts");
+    if (artifacts.empty()) return "no builds yet\n";
     std::string out;
     for (const auto& a : artifacts) {
         if (!a.is_object()) continue;

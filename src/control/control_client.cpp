@@ -144,33 +144,36 @@ int run_control_client(const ClientOptions& options) {
                                                                             "without an answer (did it exit?)",
                       options.json);
     const json& r = *answer;
-    const bool ok = r.value("ok", false);
+    const bool ok = bool_field(r, "ok", false);
 
     // 3. Show the answer.
     if (options.json) fmt::print("{}\n", r.dump(2, ' ', false, json::error_handler_t::replace));
     if (!ok) {
-        std::string why = r.value("error", r.value("message", std::string("the supervisor refused")));
+        std::string why = string_field(r, "error", string_field(r, "message", "the supervisor refused"));
         if (!options.json) fmt::print(stderr, "hotswap: {}\n", why);
-        return int(r.value("code", "") == to_string(ControlErrorCode::PermissionDenied) ? ClientExit::Unreachable
+        return int(string_field(r, "code") == to_string(ControlErrorCode::PermissionDenied) ? ClientExit::Unreachable
                                                                                          : ClientExit::Failed);
     }
     switch (options.command) {
         case ControlCommand::Status:
             if (!options.json) fmt::print("{}", format_status(r));
-            if (options.ready_check && !r.value("serving", false)) return int(ClientExit::Failed);
+            if (options.ready_check && !bool_field(r, "serving", false)) return int(ClientExit::Failed);
             break;
         case ControlCommand::History:
             if (!options.json) fmt::print("{}", format_history(r));
             break;
         case ControlCommand::Stop:
-            if (!options.json) fmt::print("stopping hotswap (pid {})…\n", r.value("pid", 0));
+            if (!options.json) {
+                auto pid = r.find("pid");
+                fmt::print("stopping hotswap (pid {})…\n", pid != r.end() && pid->is_number_integer() ? pid->get<int64_t>() : 0);
+            }
             std::fflush(stdout);
             connection.wait_closed();  // returns once the supervisor has drained everything and exited
             if (!options.json) fmt::print("stopped\n");
             break;
         case ControlCommand::Reload:
         case ControlCommand::Rollback:
-            if (!options.json) fmt::print("{}\n", r.value("message", std::string("done")));
+            if (!options.json) fmt::print("{}\n", string_field(r, "message", "done"));
             break;
     }
     return int(ClientExit::Ok);

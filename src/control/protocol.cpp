@@ -74,6 +74,25 @@ nlohmann::json control_error(std::string_view message, ControlErrorCode code) {
     return nlohmann::json{{"ok", false}, {"error", std::string(message)}, {"code", to_string(code)}};
 }
 
+std::string string_field(const nlohmann::json& message, std::string_view key, std::string_view fallback) {
+    if (!message.is_object()) return std::string(fallback);
+    auto it = message.find(key);
+    return it != message.end() && it->is_string() ? it->get<std::string>() : std::string(fallback);
+}
+
+bool bool_field(const nlohmann::json& message, std::string_view key, bool fallback) {
+    if (!message.is_object()) return fallback;
+    auto it = message.find(key);
+    return it != message.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+const nlohmann::json& array_field(const nlohmann::json& message, std::string_view key) {
+    static const nlohmann::json empty = nlohmann::json::array();
+    if (!message.is_object()) return empty;
+    auto it = message.find(key);
+    return it != message.end() && it->is_array() ? *it : empty;
+}
+
 std::string control_line(const nlohmann::json& message) {
     return message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -38,6 +38,12 @@ const char* to_string(ControlCommand command);
 nlohmann::json to_json(const ControlRequest& request);
 
 nlohmann::json control_error(std::string_view message, ControlErrorCode code = ControlErrorCode::Failed);
+
+// Fields of a message from the other end, read without trusting its shape: a missing field, a field of
+// another type, or a message that is not an object at all gives `fallback` (json::value() would throw).
+std::string string_field(const nlohmann::json& message, std::string_view key, std::string_view fallback = "");
+bool bool_field(const nlohmann::json& message, std::string_view key, bool fallback);
+const nlohmann::json& array_field(const nlohmann::json& message, std::string_view key);  // empty when absent
 // One line on the wire: compact JSON (invalid UTF-8 replaced, never thrown on) and a newline.
 std::string control_line(const nlohmann::json& message);
 

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "control/protocol.hpp"
 #include "ready/sd_notify.hpp"
 #include "ui/console.hpp"
 
@@ -23,11 +24,6 @@ std::string generation_label(const nlohmann::json& fields, std::string_view key)
     auto it = fields.find(key);
     if (it != fields.end() && it->is_number_integer()) return fmt::format("app#{}", it->get<int64_t>());
     return "the app";
-}
-
-std::string string_field(const nlohmann::json& fields, std::string_view key) {
-    auto it = fields.find(key);
-    return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -108,7 +104,7 @@ void SystemdNotifier::on_event(std::string_view event, const nlohmann::json& fie
     } else if (event == "reload_end") {
         std::string message = string_field(fields, "message");
         reload_finished(message.empty() ? (serving_now ? "serving" : "not serving") : message);
-    } else if (event == "build_end" && fields.value("ok", true) == false) {
+    } else if (event == "build_end" && !bool_field(fields, "ok", true)) {
         reload_finished(serving_now ? "build failed; the previous version still serves" : "build failed");
     } else if (event == "exit" && string_field(fields, "state") == "starting") {
         reload_finished(serving_now ? "the new version failed to start; the previous version still serves"
