@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 // client that has just received an answer gets the time to send its next request and receive it with
 // "Connection: close", instead of finding its connection closed under that request. Generous, so that a
 // client descheduled for a moment on a busy machine still makes it; only idle keep-alive connections wait.
-constexpr auto kIdleGraceWhileStopping = 500ms;
+constexpr auto kIdleGraceWhileStopping = 1s;
 // Whatever is still open this long after the stop signal is closed.
 constexpr auto kStopDeadline = 10s;
 constexpr int kSweepIntervalMs = 20;

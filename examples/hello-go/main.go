@@ -19,7 +19,7 @@ import (
 // with "Connection: close"; only then are the connections still idle closed. Closing an idle connection
 // at once could close it under a request already on its way. Generous, so that a client descheduled for
 // a moment on a busy machine still makes it.
-const drainGrace = 500 * time.Millisecond
+const drainGrace = time.Second
 
 // Whatever is still running this long after the stop signal is cut off.
 const shutdownTimeout = 10 * time.Second
