@@ -139,7 +139,9 @@ Result<Artifact> ArtifactStore::add(const fs::path& built, Duration build_time, 
         return Error::message(fmt::format("the build succeeded but produced no {}: check the build command or "
                                           "--artifact", built.string()));
     if (!S_ISREG(st.st_mode) || (st.st_mode & S_IXUSR) == 0)
-        return Error::message(fmt::format("the build output {} is not an executable file", built.string()));
+        return Error::message(fmt::format(
+            "the build output {} is not an executable file: make the build produce one, or point --artifact at it",
+            built.string()));
     HS_TRY(hash, sha256_file(built));
     Artifact a;
     a.seq = next_seq_++;

@@ -1,10 +1,10 @@
 #pragma once
 // LogProbe: ready when a line of the generation's output matches a regular expression ("listening on").
 
-#include <regex>
 #include <string>
 
 #include "ready/probe_base.hpp"
+#include "ready/std_regex.hpp"
 
 namespace hotswap {
 

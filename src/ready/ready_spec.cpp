@@ -1,12 +1,12 @@
 #include "ready/ready_spec.hpp"
 
 #include <charconv>
-#include <regex>
 
 #include <fmt/core.h>
 
 #include "net/listen_address.hpp"
 #include "ready/http_url.hpp"
+#include "ready/std_regex.hpp"
 
 namespace hotswap {
 
