@@ -156,6 +156,7 @@ Result<void> Supervisor::start_watching() {
     for (const auto& p : config_.watch_paths) options.roots.push_back((config_.root / p).lexically_normal().string());
     options.extensions = config_.extensions;
     options.ignore = config_.ignore;
+    if (!config_.artifact.empty()) options.ignore_paths.push_back((config_.root / config_.artifact).lexically_normal().string());
     if (config_.poll) options.poll_interval = *config_.poll;
     options.on_warning = [](std::string_view text) { Console::get().warn(text); };
     // Seams for the tests and benchmarks only: a lower watch limit than the kernel's (which needs root to

@@ -19,13 +19,24 @@ PatternList PathFilter::builtin_patterns() {
 }
 
 PathFilter::PathFilter(std::vector<std::string> extensions, const std::vector<std::string>& ignore,
-                       std::string_view ignore_base)
+                       std::string_view ignore_base, const std::vector<std::string>& ignore_paths)
     : extensions_(std::move(extensions)),
+      outputs_(PatternList::parse({}, "/")),
       command_line_(PatternList::parse({}, ignore_base)),
       builtin_(builtin_patterns()) {
     for (auto& e : extensions_)
         if (e.starts_with('.')) e.erase(0, 1);  // "-e .go" means "-e go"
     for (const auto& pattern : ignore) command_line_.add(pattern);
+    // An exact path as an anchored pattern: glob characters escaped, relative to "/".
+    for (const auto& path : ignore_paths) {
+        std::string pattern;
+        for (char c : path) {
+            if (c == '*' || c == '?' || c == '[' || c == '\\') pattern += '\\';
+            pattern += c;
+        }
+        if (!pattern.starts_with('/')) pattern.insert(0, "/");
+        outputs_.add(pattern);
+    }
 }
 
 ScopeId PathFilter::add_scope(IgnoreScope scope) {
@@ -48,6 +59,7 @@ void PathFilter::drop_scope(ScopeId id) {
 
 void PathFilter::begin_chain(RuleChain& chain) const {
     chain.lists.clear();
+    if (!outputs_.empty()) chain.lists.push_back(&outputs_);
     if (!command_line_.empty()) chain.lists.push_back(&command_line_);
 }
 

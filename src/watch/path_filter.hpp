@@ -23,9 +23,10 @@ struct RuleChain {
 
 class PathFilter {
 public:
-    // `ignore`: gitignore-syntax patterns relative to `ignore_base` (the first root).
+    // `ignore`: gitignore-syntax patterns relative to `ignore_base` (the first root); `ignore_paths`:
+    // absolute paths ignored as they are (no glob), ahead of every rule.
     PathFilter(std::vector<std::string> extensions, const std::vector<std::string>& ignore,
-               std::string_view ignore_base);
+               std::string_view ignore_base, const std::vector<std::string>& ignore_paths = {});
 
     ScopeId add_scope(IgnoreScope scope);
     void replace_scope(ScopeId id, IgnoreScope scope);
@@ -46,6 +47,7 @@ public:
 
 private:
     std::vector<std::string> extensions_;
+    PatternList outputs_;
     PatternList command_line_;
     PatternList builtin_;
     std::vector<std::unique_ptr<IgnoreScope>> scopes_;  // stable addresses: chains point into them

@@ -60,7 +60,8 @@ IgnoreFilesPresent present_in(const DirListing& listing) {
 
 WatchedTree::WatchedTree(const WatchOptions& options)
     : options_(options),
-      filter_(options.extensions, options.ignore, normalize(options.roots.empty() ? "." : options.roots.front())) {}
+      filter_(options.extensions, options.ignore, normalize(options.roots.empty() ? "." : options.roots.front()),
+              options.ignore_paths) {}
 
 void WatchedTree::warn(std::string_view message) const {
     if (options_.on_warning) options_.on_warning(message);

@@ -19,6 +19,9 @@ struct WatchOptions {
     std::vector<std::string> roots{"."};    // directories (or files) to watch, recursively
     std::vector<std::string> extensions;    // "cpp", "go" (no dot); empty: every file not ignored
     std::vector<std::string> ignore;        // gitignore-syntax patterns from -i/--ignore and the config
+    // Absolute paths that never count, whatever the rules say: the build's own output (--artifact), so
+    // that a build never triggers the next one.
+    std::vector<std::string> ignore_paths;
     Duration poll_interval{0};              // 0: inotify; > 0: poll every interval
     // Acts as if the kernel refused watches beyond this many (0: only the kernel's limit). A seam for tests,
     // which cannot lower fs.inotify.max_user_watches without root and without disturbing other programs.

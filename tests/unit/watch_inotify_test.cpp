@@ -330,6 +330,24 @@ TEST_F(InotifyWatch, ExtensionsAndEditorDroppings) {
         EXPECT_TRUE(c.path == p("main.c") || c.path == p("main.h")) << to_string(c.kind) << " " << c.path;
 }
 
+TEST_F(InotifyWatch, BuildOutputNeverCounts) {
+    make_dirs(p("out [x]"));
+    WatchOptions o = options();
+    o.ignore_paths = {p("app*"), p("out [x]")};  // glob characters are taken literally
+    start(o);
+    EXPECT_EQ(watcher->stats().directories, 1u);
+    scenario.step("the build writes its outputs, then a source changes",
+                  [&] {
+                      write_file(p("app*"));
+                      write_file(p("out [x]/lib.a"));
+                      write_file(p("appx"));
+                  },
+                  [&] { return seen.has(p("appx")); });
+    run();
+    EXPECT_FALSE(seen.has(p("app*")));
+    EXPECT_FALSE(seen.has_prefix(p("out [x]")));
+}
+
 TEST_F(InotifyWatch, FileRootsWatchOnlyThoseFiles) {
     write_file(p("config.toml"));
     write_file(p("other.toml"));
