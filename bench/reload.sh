@@ -34,6 +34,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP  # through the EXIT trap, so nothing started here outlives an interrupted run
 
 # ---- helpers --------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ url="http://127.0.0.1:$port/"
 make_artifact_project "$WORK/project"
 cd "$WORK/project"
 start_hotswap -w src -b ./build.sh --artifact out/app -l "127.0.0.1:$port" --ready notify \
-    --probation 3s --drain-timeout 2s -- out/app
+    --probation 3s --drain-timeout 2s --events "$WORK/events.jsonl" -- out/app
 wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
 wait_log '✓ app#1 serving'
 start_load "$port"
@@ -40,3 +40,12 @@ expect_no_leftovers "after the rollback"
 ls .hotswap/artifacts | grep -qE '^[0-9]+-[0-9a-f]{12}$' || fail "no artifact named <seq>-<sha256/12>"
 [[ -z $(find .hotswap/artifacts -type f -name '[0-9]*' -perm /222) ]] || fail "an artifact is writable"
 pass "nothing left running; artifacts are kept read-only as <seq>-<sha256/12>"
+
+# The lifecycle as --events saw it, in order, for the build that died and the rollback.
+events=$(grep -oE '"event":"[a-z_]+"' "$WORK/events.jsonl" | cut -d'"' -f4 | paste -sd' ')
+# (the old generation's exit and the new one's crash may come in either order)
+[[ $events =~ change\ build_start\ build_end\ spawn\ ready\ switch\ drain(\ exit)+\ rollback\ spawn\ ready\ switch ]] \
+    || fail "events out of order: $events"
+grep -qE '"event":"rollback".*"from":"2-[0-9a-f]{12}".*|"event":"rollback".*"to":"1-[0-9a-f]{12}"' "$WORK/events.jsonl" \
+    || fail "the rollback event does not name the builds: $(grep rollback "$WORK/events.jsonl")"
+pass "events: change, build_start, build_end, spawn, ready, switch, drain, exit, rollback, in order"
