@@ -70,12 +70,26 @@ answers() {
     exec {fd}>&-
     [[ $line == *"$2"* ]]
 }
-wait_answers() {  # wait_answers PORT TEXT SECONDS: polls every millisecond
+# wait_answers PORT TEXT SECONDS [POLL_MS]: polls every POLL_MS (default 1). Each poll is a connection
+# the server accepts, so under load the poll is sparser: it must not become the load it measures.
+wait_answers() {
     local deadline=$((SECONDS + $3))
     until answers "$1" "$2"; do
         ((SECONDS < deadline)) || return 1
-        pause_ms 1
+        pause_ms "${4:-1}"
     done
+}
+# wait_log_line FD TEXT SECONDS: reads the log through FD (open on the file, positioned where the last call
+# stopped) until a line holds TEXT. Builtins only: no process is started while the load runs.
+wait_log_line() {
+    local deadline=$((SECONDS + $3)) line
+    while ((SECONDS < deadline)); do
+        while IFS= read -r -u "$1" line; do
+            [[ $line == *"$2"* ]] && return 0
+        done
+        pause_ms 2
+    done
+    return 1
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.1f ms", us / 1000 }'; }
@@ -157,19 +171,18 @@ reloads() {
     hs_pid=$!
     wait_answers "$port" "testapp v1" 30 || { echo "$mode: v1 never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
     ((load)) && start_load "$port" "$mode"
-    local served=() i t0 deadline
+    local served=() i t0 poll=1 logfd
+    ((load)) && poll=5
+    exec {logfd}< "$work/$mode.log"
     for i in $(seq 2 $((RELOADS + 1))); do
         t0=$(now_us)
         echo "v$i" > src/version.txt
-        wait_answers "$port" "testapp v$i" 30 || { echo "$mode: v$i never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
+        wait_answers "$port" "testapp v$i" 30 "$poll" || { echo "$mode: v$i never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
         served+=($(($(now_us) - t0)))
         # One reload at a time: the next edit once the previous version has stopped.
-        deadline=$((SECONDS + 30))
-        until grep -q "testapp v$((i - 1)) stopped" "$work/$mode.log"; do
-            ((SECONDS < deadline)) || break
-            pause_ms 2
-        done
+        wait_log_line "$logfd" "testapp v$((i - 1)) stopped" 30 || true
     done
+    exec {logfd}<&-
     ((load)) && stop_load "$mode"
     kill -TERM "$hs_pid"; wait "$hs_pid" || true
     hs_pid=""

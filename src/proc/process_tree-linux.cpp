@@ -101,6 +101,34 @@ std::vector<pid_t> ProcessTree::descendants_of(pid_t root) const {
     return out;
 }
 
+std::optional<std::vector<pid_t>> direct_children(pid_t pid) {
+    std::string task_dir = fmt::format("/proc/{}/task", pid);
+    DIR* dir = ::opendir(task_dir.c_str());
+    if (!dir) return std::nullopt;
+    std::vector<pid_t> out;
+    bool offered = false;
+    while (dirent* d = ::readdir(dir)) {
+        pid_t tid;
+        if (!parse_pid(d->d_name, tid)) continue;
+        std::string path = fmt::format("{}/{}/children", task_dir, tid);
+        if (::access(path.c_str(), R_OK) != 0) continue;
+        offered = true;
+        std::string_view rest;
+        std::string text = read_small_file(path);
+        rest = text;
+        while (!rest.empty()) {
+            auto space = rest.find(' ');
+            pid_t child;
+            if (parse_pid(rest.substr(0, space), child)) out.push_back(child);
+            if (space == std::string_view::npos) break;
+            rest.remove_prefix(space + 1);
+        }
+    }
+    ::closedir(dir);
+    if (!offered) return std::nullopt;
+    return out;
+}
+
 std::optional<std::string> initial_environment_value(pid_t pid, std::string_view name) {
     std::string env = read_small_file(fmt::format("/proc/{}/environ", pid));
     std::string_view rest = env;

@@ -36,6 +36,10 @@ private:
     std::vector<ProcessEntry> entries_;
 };
 
+// The living children of `pid`, from /proc/PID/task/*/children: one small read instead of a walk of all of
+// /proc. nullopt when the kernel does not offer those files (CONFIG_PROC_CHILDREN off): take a snapshot.
+std::optional<std::vector<pid_t>> direct_children(pid_t pid);
+
 // Parses the line of /proc/PID/stat: "1234 (name with ) and spaces) S 1 1234 ...". nullopt when malformed.
 std::optional<ProcessEntry> parse_proc_stat(std::string_view line);
 

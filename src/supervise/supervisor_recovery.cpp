@@ -180,6 +180,13 @@ void Supervisor::kill_leftovers(bool everything) {
         if (g->process.pid() > 0) query.tracked.insert(g->process.pid());
     }
     if (builder_ && builder_->busy()) query.tracked.insert(builder_->pid());
+    // Most of the time every child is one we know: a look at our own children settles it without walking
+    // all of /proc.
+    if (auto children = direct_children(query.self)) {
+        bool untracked = false;
+        for (pid_t c : *children) untracked = untracked || !query.tracked.count(c);
+        if (!untracked) return;
+    }
     auto victims = leftovers_to_kill(ProcessTree::snapshot(), query, generation_from_environment);
     if (victims.empty()) return;
     for (pid_t pid : victims) ::kill(pid, SIGKILL);

@@ -78,7 +78,9 @@ void Supervisor::finish_shutdown_if_done() {
     }
     // Orphans that escaped their generation's group, traced or not: none may outlive hotswap. Killed ones
     // are reaped by the event loop; look again until none is left (bounded: SIGKILL cannot be refused).
-    if (!ProcessTree::snapshot().children_of(::getpid()).empty() && ++shutdown_checks_ < kShutdownPolls) {
+    auto children = direct_children(::getpid());
+    if (!children) children = ProcessTree::snapshot().children_of(::getpid());
+    if (!children->empty() && ++shutdown_checks_ < kShutdownPolls) {
         kill_leftovers(true);
         loop_.add_timer(kShutdownPoll, [this] { finish_shutdown_if_done(); });
         return;

@@ -1,10 +1,12 @@
 // Which processes a stopped generation left behind, on a made-up process table.
 
-#include <gtest/gtest.h>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <csignal>
 
 #include "supervise/artifact_command.hpp"
 #include "supervise/leftovers.hpp"
@@ -122,4 +124,23 @@ TEST(ArtifactCommand, LeavesShellCommandsAndPathLookupsAlone) {
     EXPECT_FALSE(c.replaced);  // a bare name is looked up in PATH
     c = command_for_artifact({"./out/app"}, "", "", "/p", "/copy");
     EXPECT_FALSE(c.replaced);
+}
+
+TEST(ProcessTreeChildren, DirectChildrenAgreeWithTheSnapshot) {
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    auto direct = direct_children(::getpid());
+    if (!direct) {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+        GTEST_SKIP() << "this kernel has no /proc/PID/task/TID/children";
+    }
+    EXPECT_NE(std::find(direct->begin(), direct->end(), child), direct->end());
+    auto walked = ProcessTree::snapshot().children_of(::getpid());
+    EXPECT_EQ(sorted(*direct), sorted(walked));
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
 }
