@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -154,6 +155,7 @@ private:
 
     bool shutting_down_ = false;
     int shutdown_checks_ = 0;
+    std::set<pid_t> killed_leftovers_;  // SIGKILLed, possibly not reaped yet
 };
 
 }  // namespace hotswap

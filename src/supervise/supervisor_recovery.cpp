@@ -188,6 +188,8 @@ void Supervisor::kill_leftovers(bool everything) {
         if (!untracked) return;
     }
     auto victims = leftovers_to_kill(ProcessTree::snapshot(), query, generation_from_environment);
+    // Killed already and merely not reaped yet: not news.
+    std::erase_if(victims, [this](pid_t pid) { return !killed_leftovers_.insert(pid).second; });
     if (victims.empty()) return;
     for (pid_t pid : victims) ::kill(pid, SIGKILL);
     // Reaped by the event loop's SIGCHLD handler like any orphan.

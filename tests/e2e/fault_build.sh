@@ -33,7 +33,7 @@ pass "build produces no binary: a failed build, app#1 keeps serving"
 body_has "$url" "testapp v1" || fail "v1 stopped serving after the failed builds"
 set_args --version v5 --notify
 wait_log '✓ app#2 serving'
-body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
+wait_until 10 body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
 expect_no_failed_requests "failed builds"
 pass "the fix serves v5; $LOAD_LINE"
 

@@ -34,7 +34,7 @@ pass "never ready: stopped after --ready-timeout, app#1 keeps serving"
 
 set_args --version v5 --notify
 wait_log '✓ app#5 serving'
-body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
+wait_until 10 body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
 expect_no_failed_requests "failed starts"
 pass "the fix serves v5; $LOAD_LINE"
 

@@ -34,7 +34,7 @@ wait_log "killed 1 process left behind outside a stopped generation's process gr
 wait_gone "$grandchild" 5 || fail "the grandchild $grandchild survived its generation"
 pass "a grandchild that left the group and ignores signals is killed with its generation"
 
-body_has "$url" "testapp v3" || fail "v3 is not served"
+wait_until 10 body_has "$url" "testapp v3" || fail "v3 is not served"
 expect_no_failed_requests "stops that need force"
 pass "$LOAD_LINE"
 

@@ -23,7 +23,7 @@ pass "a crash after probation restarts the same build, backing off 0.5 s, 1 s"
 
 set_args --version v2 --notify
 wait_log '✓ app#4 serving'
-body_has "$url" "testapp v2" || fail "v2 is not served"
+wait_until 10 body_has "$url" "testapp v2" || fail "v2 is not served"
 expect_no_failed_requests "crash restarts"
 pass "a fixed build ends the crash loop; $LOAD_LINE"
 stop_hotswap TERM || fail "hotswap did not exit 0"

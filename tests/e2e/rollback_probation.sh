@@ -21,7 +21,7 @@ set_args --version v2 --notify --crash-after-ms 300
 wait_log '✓ app#2 serving'
 wait_log '✗ app#2 died .* after taking over \(killed by SIGABRT\) · build 2-[0-9a-f]+ is marked bad · rolling back to build 1-[0-9a-f]+'
 wait_log '✓ app#3 serving 1-[0-9a-f]+ again \(rollback\)'
-body_has "$url" "testapp v1" || fail "v1 is not served after the rollback"
+wait_until 10 body_has "$url" "testapp v1" || fail "v1 is not served after the rollback"
 grep -q '"outcome": "bad"' .hotswap/artifacts/index.json || fail "build 2 is not marked bad"
 # The rollback ran the kept copy of build 1, not whatever out/app holds now.
 grep -qE "app#3 │ testapp v1 starting" "$LOG" || fail "the rollback did not run build 1"
@@ -29,7 +29,7 @@ pass "dies within probation: build 2 marked bad, build 1 serves again"
 
 set_args --version v3 --notify
 wait_log '✓ app#4 serving'
-body_has "$url" "testapp v3" || fail "v3 is not served"
+wait_until 10 body_has "$url" "testapp v3" || fail "v3 is not served"
 expect_no_failed_requests "rollback"
 pass "a fixed build serves again; $LOAD_LINE"
 

@@ -46,7 +46,7 @@ for i in $(seq 3 $((RELOADS + 1))); do
     wait_log "✓ app#$i serving" 60
 done
 elapsed=$((SECONDS - started))
-body_has "$url" "testapp v$((RELOADS + 1))" || fail "the last version is not served"
+wait_until 10 body_has "$url" "testapp v$((RELOADS + 1))" || fail "the last version is not served"
 LAST_FDS=-1
 wait_until 10 fds_settled || fail "hotswap did not settle after the last reload"
 fds_last=$LAST_FDS

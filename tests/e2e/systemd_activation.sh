@@ -24,7 +24,7 @@ pass "the socket from systemd-socket-activate reaches the app as fd 3, named web
 start_load "$port"
 echo v2 > src/version
 wait_log '✓ app#2 serving'
-body_has "$url" "testapp v2" || fail "v2 not served"
+wait_until 10 body_has "$url" "testapp v2" || fail "v2 not served"
 expect_no_failed_requests "reload on an adopted socket"
 pass "a reload on the adopted socket fails no request; $LOAD_LINE"
 

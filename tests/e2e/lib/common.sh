@@ -115,9 +115,13 @@ start_load() {
     LOAD_OUT=$(mktemp "$WORK/load.XXXXXX")
     "$LOADGEN" --port "$1" --connections "${2:-4}" > "$LOAD_OUT" &
     LOAD_PID=$!
-    wait_until 10 grep -q running "$LOAD_OUT" || fail "the load generator did not start"
+    # Under way once a request has succeeded, so a test never measures a load that had not begun.
+    wait_until 10 grep -q answered "$LOAD_OUT" || fail "the load generator got no answer: $(cat "$LOAD_OUT")"
 }
-mark_load() { kill -USR1 "$LOAD_PID"; }
+mark_load() {
+    kill -USR1 "$LOAD_PID"
+    wait_until 10 grep -q marked "$LOAD_OUT" || fail "the load generator did not take the mark"
+}
 stop_load() {
     kill -INT "$LOAD_PID"
     wait "$LOAD_PID" || true
