@@ -14,10 +14,12 @@ PORT=$(free_port)
 mkdir -p "$WORK/project"
 cd "$WORK/project"
 # The app's wrapper leaves an orphan behind: a child of a subshell that is gone at once, so the orphan is
-# re-parented to PID 1, which must reap it when it exits.
+# re-parented to PID 1, which must reap it when it exits. The orphan waits on a FIFO, so the test decides
+# when it exits.
+mkfifo "$WORK/release"
 cat >hotswap.toml <<TOML
 [run]
-cmd = "(sleep 1.2345 &) ; exec '$TESTAPP' --notify --version v1"
+cmd = "(exec cat '$WORK/release' >/dev/null &) ; exec '$TESTAPP' --notify --version v1"
 [[listen]]
 address = "127.0.0.1:$PORT"
 [ready]
@@ -38,13 +40,23 @@ wait_serving
 expect_serves v1
 pass "hotswap runs as PID 1 and serves"
 
-wait_until 10 pgrep -f "sleep 1.2345" || fail "the orphan never appeared"
-orphan=$(pgrep -f "sleep 1.2345")
+# The orphan, found by what it runs and by the PID namespace it runs in (tests may run side by side).
+orphan_in_namespace() {
+    local p
+    for p in $(pgrep -f "cat $WORK/release"); do
+        [[ "$(readlink "/proc/$p/ns/pid")" == "$(readlink "/proc/$PID1/ns/pid")" ]] && echo "$p"
+    done
+    return 0
+}
+has_orphan() { [[ -n "$(orphan_in_namespace)" ]]; }
+wait_until 10 has_orphan || fail "the orphan never appeared"
+orphan=$(orphan_in_namespace)
 [[ $(awk '/^PPid:/ {print $2}' "/proc/$orphan/status") == "$PID1" ]] || fail "the orphan was not re-parented to PID 1"
+echo >"$WORK/release"  # the orphan reads this and exits
 wait_gone "$orphan" 10 || fail "the orphan was left a zombie: PID 1 did not reap it"
 pass "an orphan re-parented to PID 1 is reaped when it exits"
 
-app=$(pids_matching "testapp --notify --version v1")
+app=$(pgrep -P "$PID1")  # the generation, and no other test's
 kill -TERM "$PID1"
 status=0
 wait "$HS_PID" || status=$?

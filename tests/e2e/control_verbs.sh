@@ -50,7 +50,7 @@ err_has "no build 99-000000000000"
 expect_serves v2
 pass "rollback to an unknown build says so and changes nothing"
 
-app_pids=$(pids_matching "testapp --notify --version")
+app_pids=$(pgrep -P "$HS_PID")  # the generations: hotswap's own children, not other tests'
 expect 0 stop
 out_has "stopping hotswap"
 out_has "^stopped"

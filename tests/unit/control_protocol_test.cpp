@@ -110,6 +110,17 @@ TEST(ControlClientOutput, CopesWithMissingAndOddFields) {
     EXPECT_NE(text.find("nothing serves right now"), std::string::npos) << text;
     EXPECT_NE(text.find("last reload: never"), std::string::npos) << text;
     EXPECT_EQ(format_history(nlohmann::json::object()), "no builds yet\n");
+    // Shapes only a broken or hostile peer would send (found by the fuzzer): no exception, no crash.
+    for (const char* reply : {"[1,2]", "\"text\"", "null", "7", R"({"serving":"yes","generations":{"a":1}})",
+                              R"({"uptime_ms":-5,"generations":[{"uptime_ms":1e300,"id":null}]})",
+                              R"({"last_reload":{"build_ms":-1,"total_ms":"x"},"artifacts":"none"})",
+                              R"({"uptime_ms":18446744073709551615})"}) {
+        auto j = nlohmann::json::parse(reply);
+        EXPECT_NO_THROW((void)format_status(j)) << reply;
+        EXPECT_NO_THROW((void)format_history(j)) << reply;
+    }
+    EXPECT_EQ(string_field(nlohmann::json::array(), "x", "fallback"), "fallback");
+    EXPECT_FALSE(bool_field(nlohmann::json::parse(R"({"ok":"true"})"), "ok", false)) << "only a real bool counts";
     auto history = nlohmann::json::parse(R"({"artifacts": [
         {"id": "1-aaa", "outcome": "good", "build_ms": 1240, "git_revision": "abc123"},
         {"id": "2-bbb", "outcome": "bad", "reason": "crashed during probation"}, 5]})");
