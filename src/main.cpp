@@ -48,6 +48,7 @@ void on_key(char key, ControlPlane& plane) {
             break;
         case 'q':
         case 'Q':
+            Console::get().info("q: stopping", Tone::Dim);
             plane.stop(SIGTERM);
             break;
         case 'h':
