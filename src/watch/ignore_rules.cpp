@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -90,8 +91,6 @@ void PatternList::add(std::string_view line) {
         p.negated = true;
         line.remove_prefix(1);
     }
-    // The "*literal" test looks at the text before the trailing slash is dropped, as git does.
-    p.ends_with = !line.empty() && line.front() == '*' && simple_length(line.substr(1)) == line.size() - 1;
     if (line.ends_with('/')) {
         p.dir_only = true;
         line.remove_suffix(1);
@@ -103,15 +102,29 @@ void PatternList::add(std::string_view line) {
         line.remove_prefix(1);
         --prefix;
     }
+    // "**/name" (no other '/') matches `name` at any depth below base: exactly what a basename pattern
+    // does, without a wildmatch of the whole relative path per entry.
+    if (!p.basename && line.starts_with("**/") && line.size() > 3 && line.find('/', 3) == std::string_view::npos) {
+        line.remove_prefix(3);
+        p.basename = true;
+        prefix = std::min(simple_length(line), line.size());
+    }
     p.prefix = uint32_t(prefix);
     p.text = std::string(line);
+    // A basename "head*tail" (git's "*literal" ENDSWITH case among them) is two comparisons.
+    if (p.basename && std::count_if(line.begin(), line.end(), is_glob_char) == 1 && line.find('*') != line.npos)
+        p.star = int32_t(line.find('*'));
     patterns_.push_back(std::move(p));
 }
 
 bool PatternList::matches_basename(const Pattern& p, std::string_view name) const {
     // git's match_basename().
     if (p.prefix == p.text.size()) return name == p.text;
-    if (p.ends_with) return name.ends_with(std::string_view(p.text).substr(1));
+    if (p.star >= 0) {
+        std::string_view head = std::string_view(p.text).substr(0, size_t(p.star));
+        std::string_view tail = std::string_view(p.text).substr(size_t(p.star) + 1);
+        return name.size() >= head.size() + tail.size() && name.starts_with(head) && name.ends_with(tail);
+    }
     return wildmatch(p.text, name, WildFlags::None);
 }
 

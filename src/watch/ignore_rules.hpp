@@ -41,7 +41,7 @@ private:
         bool negated = false;
         bool dir_only = false;    // trailing '/'
         bool basename = false;    // no '/' inside: matches the name at any depth below base
-        bool ends_with = false;   // "*literal": a suffix comparison
+        int32_t star = -1;        // basename "head*tail" without other glob characters: where the '*' is
     };
     bool matches_basename(const Pattern& p, std::string_view name) const;
     bool matches_path(const Pattern& p, std::string_view dir, std::string_view name) const;
