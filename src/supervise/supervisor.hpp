@@ -117,6 +117,7 @@ private:
     Generation* find(int id);
     Generation* serving();
     const Generation* serving() const;
+    const Generation* starting() const;  // a generation on its way in (starting or ready), if any
     std::string describe_change(const ChangeSet& changes) const;
     std::string still_serving_note();
     std::filesystem::path run_cwd() const;

@@ -140,6 +140,12 @@ Generation* Supervisor::serving() {
     return nullptr;
 }
 
+const Generation* Supervisor::starting() const {
+    for (const auto& [id, g] : generations_)
+        if (g->state == GenerationState::Starting || g->state == GenerationState::Ready) return g.get();
+    return nullptr;
+}
+
 const Generation* Supervisor::serving() const {
     for (const auto& [id, g] : generations_)
         if (g->state == GenerationState::Serving) return g.get();

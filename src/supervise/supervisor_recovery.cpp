@@ -80,10 +80,17 @@ void Supervisor::on_exit(int id, int wait_status) {
             break;
         }
         case ExitAction::Rollback:
-            roll_back(*g, how);
-            break;
         case ExitAction::Restart:
-            schedule_restart(*g, how);
+            if (const Generation* next = starting()) {
+                // A newer build is already on its way in: it takes over instead.
+                mark_artifact(*g, ArtifactOutcome::Bad, fmt::format("{} died ({})", g->label(), how));
+                Console::get().error(fmt::format("✗ {} died ({}) · {} takes over once it is ready", g->label(), how,
+                                                 next->label()));
+            } else if (action == ExitAction::Rollback) {
+                roll_back(*g, how);
+            } else {
+                schedule_restart(*g, how);
+            }
             break;
         case ExitAction::ReportAndWait:
             if (is_server())
@@ -166,7 +173,7 @@ void Supervisor::schedule_restart(const Generation& crashed, const std::string& 
     loop_.cancel_timer(restart_timer_);
     restart_timer_ = loop_.add_timer(delay, [this, target] {
         restart_timer_ = 0;
-        if (serving()) return;  // a newer build took over during the wait
+        if (serving() || starting()) return;  // a newer build took over during the wait
         reload(target);
     });
 }
