@@ -5,7 +5,8 @@
 #    version), idle and under load, against a baseline of build + app start (+ 15 ms, the target);
 #  - failed requests per reload under load (keep-alive loadgen);
 #  - request latency p50/p99 during the reloads against steady state (no reload), and against "builds
-#    only" (the same builds run at the same pace with no swap), which separates the build's CPU from the swap.
+#    only" (the build run back to back for as long as the reloads took, with no swap), which separates the
+#    build's CPU from the swap's.
 # Every baseline is measured in the same run, on the same machine.
 # Targets: 0 failed in fd mode; p99 during reloads <= 2x steady p99; save-to-served <= build + start + 15 ms.
 #
@@ -141,14 +142,16 @@ measure_baselines() {
     cd "$work"
 }
 
-# builds_only PORT: RELOADS builds at the pace of the reloads, no swap (the build's own CPU under load).
+# builds_only: builds back to back for as long as the fd reloads took (FD_SPAN_US), no swap: the build's
+# own CPU under load, paced like the reloads (which also follow one another without a pause).
 builds_only() {
     make_project
     cd "$work/project"
-    for i in $(seq 2 $((RELOADS + 1))); do
+    local i=2 end=$(($(now_us) + FD_SPAN_US))
+    while (($(now_us) < end)); do
         echo "v$i" > src/version.txt
         ./build.sh
-        pause_ms 50
+        i=$((i + 1))
     done
     cd "$work"
 }
@@ -171,9 +174,10 @@ reloads() {
     hs_pid=$!
     wait_answers "$port" "testapp v1" 30 || { echo "$mode: v1 never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
     ((load)) && start_load "$port" "$mode"
-    local served=() i t0 poll=1 logfd
-    ((load)) && poll=5
+    local served=() i t0 poll=1 logfd span_start
+    ((load)) && poll=${LOAD_POLL_MS:-5}
     exec {logfd}< "$work/$mode.log"
+    span_start=$(now_us)
     for i in $(seq 2 $((RELOADS + 1))); do
         t0=$(now_us)
         echo "v$i" > src/version.txt
@@ -183,6 +187,7 @@ reloads() {
         wait_log_line "$logfd" "testapp v$((i - 1)) stopped" 30 || true
     done
     exec {logfd}<&-
+    SPAN_US=$(($(now_us) - span_start))
     ((load)) && stop_load "$mode"
     kill -TERM "$hs_pid"; wait "$hs_pid" || true
     hs_pid=""
@@ -221,8 +226,8 @@ steady_state() {
 # The load phase, bracketed by two steady-state windows: this machine is shared, and the lower of the two
 # p99s is the stricter baseline.
 steady_state plain; steady_before=$STEADY_LINE
+reloads fd 1; fd_load=$SERVED_US fd_line=$LOAD_LINE FD_SPAN_US=$SPAN_US
 steady_state builds; builds_line=$STEADY_LINE
-reloads fd 1; fd_load=$SERVED_US fd_line=$LOAD_LINE
 reloads restart 1; rs_load=$SERVED_US rs_line=$LOAD_LINE
 steady_state plain; steady_after=$STEADY_LINE
 steady_p50=$(field p50_us "$steady_before") steady_p99=$(field p99_us "$steady_before")
@@ -236,11 +241,11 @@ builds_p50=$(field p50_us "$builds_line") builds_p99=$(field p99_us "$builds_lin
 per_reload() { awk -v f="$1" -v n="$RELOADS" 'BEGIN { printf "%.2f", f / n }'; }
 echo "reload benchmark: $RELOADS reloads per mode and pass, $CONNECTIONS keep-alive connections of load, $(nproc) cores"
 echo "baselines (this run; medians of $SAMPLES):"
-printf '  %-34s %s\n' "build alone" "$(ms "$BUILD_US")" \
+printf '  %-38s %s\n' "build alone" "$(ms "$BUILD_US")" \
     "app start alone (exec to answer)" "$(ms "$START_US")" \
     "target: build + start + 15 ms" "$(ms "$budget_us")"
-printf '  %-34s p50 %s us  p99 %s us\n' "steady state, no reload" "$steady_p50" "$steady_p99" \
-    "builds only, no swap" "$builds_p50" "$builds_p99"
+printf '  %-38s p50 %s us  p99 %s us\n' "steady state, no reload" "$steady_p50" "$steady_p99" \
+    "builds only (back to back), no swap" "$builds_p50" "$builds_p99"
 echo "  (steady windows before and after the load passes: p99 $(field p99_us "$steady_before") us and $(field p99_us "$steady_after") us; the lower is used)"
 echo
 printf '%-8s %-18s %-18s %-14s %-8s %-9s %-9s %-13s %-13s\n' mode "save->served idle" "save->served load" \
