@@ -108,6 +108,13 @@ void Builder::start(ChangeSet changes) {
         return;
     }
     process_ = std::move(*process);
+    // Set from here, right after exec, for the whole group: SpawnSpec has no priority to set in the child.
+    if (auto lowered = lower_build_priority(process_.pid(), options_.nice); !lowered && !priority_warned_) {
+        priority_warned_ = true;
+        Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority ({}); set --build-nice 0 "
+                                        "to stop trying to lower it",
+                                        lowered.error().to_string()));
+    }
     auto reader = OutputReader::create(loop_, std::move(pipe->read), [this](std::string_view line) {
         Console::get().child_line(Source::Build, 0, line);
         tail_.emplace_back(line);

@@ -2,6 +2,7 @@
 // Builder: runs the build command through /bin/sh in its own process group, streams its output with a
 // `build` prefix, and reports one BuildResult per build. A change during a build cancels it (SIGTERM to
 // the group, so make and ninja can clean up, SIGKILL after a grace period) and starts a fresh one.
+// The build runs at a lower CPU priority (BuildOptions::nice) so it does not slow the serving version down.
 
 #include <sys/types.h>
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "build/build_priority.hpp"
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
 #include "proc/output_reader.hpp"
@@ -28,6 +30,7 @@ struct BuildOptions {
     std::filesystem::path state_dir;  // where HOTSWAP_CHANGED files are written
     std::vector<std::string> env;     // the complete environment for the build
     const sigset_t* unblock = nullptr;
+    int nice = kDefaultBuildNice;     // nice steps below hotswap's own priority; 0: the same priority
 };
 
 enum class BuildOutcome { Succeeded, Failed, TimedOut, CouldNotStart };
@@ -75,6 +78,7 @@ private:
     std::optional<ChangeSet> next_;
     bool timed_out_ = false;
     bool aborted_ = false;
+    bool priority_warned_ = false;
     EventLoop::TimerId timeout_timer_ = 0;
     EventLoop::TimerId kill_timer_ = 0;
 };
