@@ -24,6 +24,16 @@ Result<Duration> parse_ms_or_duration(std::string_view flag, const std::string& 
     return *d;
 }
 
+// --build-nice: a whole number of nice steps, from 0 (the build's priority is left alone) to 19.
+Result<int> parse_build_nice(const std::string& text) {
+    if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(text) > kMaxBuildNice)
+        return Error::message(fmt::format("--build-nice: '{}' is not a number from 0 to {} (0 runs the build at "
+                                          "hotswap's own priority)",
+                                          text, kMaxBuildNice));
+    return std::stoi(text);
+}
+
 Result<Duration> parse_flag_duration(std::string_view flag, const std::string& text) {
     auto d = parse_duration(text);
     if (!d) return d.error().with_context(flag);
@@ -33,11 +43,11 @@ Result<Duration> parse_flag_duration(std::string_view flag, const std::string& t
 // Everything CLI11 writes into, kept alive until `apply` runs.
 struct Flags {
     std::vector<std::string> watch, ext, ignore, listen;
-    std::string poll, debounce, build, build_timeout, artifact, ready, ready_timeout, probation, stop_signal,
+    std::string poll, debounce, build, build_timeout, build_nice, artifact, ready, ready_timeout, probation, stop_signal,
         drain_timeout, events, cwd, restart;
     bool no_listen_pid = false, quiet = false, verbose = false, json = false;
     CLI::Option *o_watch, *o_ext, *o_ignore, *o_listen, *o_poll, *o_debounce, *o_build, *o_build_timeout,
-        *o_artifact, *o_ready, *o_ready_timeout, *o_probation, *o_stop_signal, *o_drain_timeout, *o_events,
+        *o_build_nice, *o_artifact, *o_ready, *o_ready_timeout, *o_probation, *o_stop_signal, *o_drain_timeout, *o_events,
         *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart;
 };
 
@@ -68,6 +78,7 @@ Result<void> apply_flags(const Flags& f, Config& c) {
     if (f.o_debounce->count()) { HS_TRY(d, parse_ms_or_duration("--debounce", f.debounce)); c.debounce = d; }
     if (f.o_build->count()) c.build_cmd = f.build;
     if (f.o_build_timeout->count()) { HS_TRY(d, parse_flag_duration("--build-timeout", f.build_timeout)); c.build_timeout = d; }
+    if (f.o_build_nice->count()) { HS_TRY(n, parse_build_nice(f.build_nice)); c.build_nice = n; }
     if (f.o_artifact->count()) c.artifact = f.artifact;
     if (f.o_listen->count()) {
         c.listen.clear();
@@ -143,6 +154,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     f->o_debounce = app.add_option("--debounce", f->debounce, "settle window in ms (default 50)");
     f->o_build = app.add_option("-b,--build", f->build, "build command, run by /bin/sh; none: restart only");
     f->o_build_timeout = app.add_option("--build-timeout", f->build_timeout, "kill a build running longer than this");
+    f->o_build_nice = app.add_option("--build-nice", f->build_nice,
+                                     "run the build N nice steps below hotswap (0-19, default 10; 0: same priority)");
     f->o_artifact = app.add_option("--artifact", f->artifact, "the build's output binary");
     f->o_listen = app.add_option("-l,--listen", f->listen, "[NAME=]ADDR to listen on and pass to the app (repeatable)");
     f->o_ready = app.add_option("--ready", f->ready, "notify | http:URL | tcp:ADDR | log:REGEX | delay:MS");

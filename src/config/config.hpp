@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "build/build_priority.hpp"
 #include "core/duration.hpp"
 #include "ui/console.hpp"
 
@@ -40,6 +41,7 @@ struct Config {
     // [build]
     std::string build_cmd;  // empty: no build, restart only
     std::optional<Duration> build_timeout;
+    int build_nice = kDefaultBuildNice;  // nice steps below hotswap's priority for the build; 0: the same
     std::string artifact;
     size_t artifacts_keep = 5;  // [artifacts] keep: builds kept in .hotswap/artifacts
 

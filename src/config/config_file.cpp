@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kTopKeys[] = {"watch", "build", "run", "listen", "ready", "artifacts", "events", "quiet", "verbose"};
 constexpr std::string_view kWatchKeys[] = {"paths", "ext", "ignore", "exclude", "debounce", "debounce_ms", "poll"};
-constexpr std::string_view kBuildKeys[] = {"cmd", "timeout", "artifact"};
+constexpr std::string_view kBuildKeys[] = {"cmd", "timeout", "artifact", "nice"};
 constexpr std::string_view kRunKeys[] = {"cmd",           "args",      "env",        "cwd",
                                          "stop_signal",   "drain_timeout", "probation", "listen_pid",
                                          "restart"};
@@ -146,6 +146,14 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             if (k == "cmd") { HS_TRY(v, r.string(node, k)); c.build_cmd = v; }
             else if (k == "timeout") { HS_TRY(v, r.duration(node, k, false)); c.build_timeout = v; }
             else if (k == "artifact") { HS_TRY(v, r.string(node, k)); c.artifact = v; }
+            else if (k == "nice") {
+                auto n = node.value<int64_t>();
+                if (!n || *n < 0 || *n > kMaxBuildNice)
+                    return r.at(node.source(), fmt::format("'nice' must be a number from 0 to {} (0 runs the build "
+                                                           "at hotswap's own priority)",
+                                                           kMaxBuildNice));
+                c.build_nice = int(*n);
+            }
         }
     }
 

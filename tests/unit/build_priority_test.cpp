@@ -1,0 +1,139 @@
+// The build runs below hotswap's CPU priority (--build-nice / [build] nice): every process of the build
+// gets hotswap's niceness + N, and 0 leaves it alone. Config: the flag and the key, with their bounds.
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <variant>
+
+#include "build/build_priority.hpp"
+#include "build/builder.hpp"
+#include "config/command_line.hpp"
+#include "config/config_file.hpp"
+#include "core/event_loop.hpp"
+
+using namespace hotswap;
+using namespace std::chrono_literals;
+
+namespace {
+
+int own_nice() { return ::getpriority(PRIO_PROCESS, 0); }
+
+// Runs one build of `cmd` with the given nice steps and returns the build's output lines.
+std::vector<std::string> build_output(const std::string& cmd, int nice) {
+    const int signals[] = {SIGTERM};
+    auto loop = EventLoop::create(signals).value();
+    char templ[] = "/tmp/hotswap-build-priority-test.XXXXXX";
+    std::filesystem::path dir = ::mkdtemp(templ);
+    BuildOptions options;
+    options.cmd = cmd;
+    options.cwd = dir;
+    options.state_dir = dir;
+    options.env = {"PATH=/usr/bin:/bin"};
+    options.unblock = &loop->blocked_signals();
+    options.nice = nice;
+    std::optional<BuildResult> result;
+    Builder builder(*loop, options, [&](BuildResult r) {
+        result = std::move(r);
+        loop->stop(0);
+    });
+    builder.request(ChangeSet{});
+    loop->add_timer(Duration(60'000), [&] { loop->stop(1); });  // a generous bound, not a measurement
+    loop->run();
+    std::filesystem::remove_all(dir);
+    if (!result) ADD_FAILURE() << "the build never finished";
+    if (!result) return {};
+    EXPECT_EQ(result->outcome, BuildOutcome::Succeeded) << result->message;
+    return result->tail;
+}
+
+// Shell text that prints the niceness of process PID (field 19 of its stat) with builtins only.
+std::string print_nice(const std::string& pid) { return "read -r s < /proc/" + pid + "/stat; set -- $s; echo ${19}"; }
+
+// The priority is set by hotswap right after the build's exec, so the build's shell first waits (without
+// starting a process) until it sees it, then starts a command, which must inherit it.
+std::string wait_for_nice_then_start_a_command(int expected) {
+    return "while :; do read -r s < /proc/$$/stat; set -- $s; [ \"${19}\" = " + std::to_string(expected) +
+           " ] && break; done; echo ${19}; sh -c '" + print_nice("$$") + "'";
+}
+
+}  // namespace
+
+TEST(BuildPriority, TheBuildAndTheCommandsItStartsRunNiceStepsLower) {
+    const int expected = std::min(own_nice() + 3, kMaxBuildNice);
+    auto tail = build_output(wait_for_nice_then_start_a_command(expected), 3);
+    ASSERT_EQ(tail.size(), 2u);
+    EXPECT_EQ(tail[0], std::to_string(expected));
+    EXPECT_EQ(tail[1], std::to_string(expected)) << "a command the build starts inherits its priority";
+}
+
+TEST(BuildPriority, ZeroLeavesTheBuildAtHotswapsPriority) {
+    auto tail = build_output("sh -c '" + print_nice("$$") + "'", 0);
+    ASSERT_EQ(tail.size(), 1u);
+    EXPECT_EQ(tail[0], std::to_string(own_nice()));
+}
+
+TEST(BuildPriority, NeverBelowTheLowestPriority) {
+    auto tail = build_output(wait_for_nice_then_start_a_command(kMaxBuildNice), kMaxBuildNice + 5);
+    ASSERT_EQ(tail.size(), 2u);
+    EXPECT_EQ(tail[1], std::to_string(kMaxBuildNice));
+}
+
+TEST(BuildPriority, AGroupThatIsGoneIsNotAnError) {
+    // A pid far above pid_max names no group: the build ended before its priority was set.
+    EXPECT_TRUE(lower_build_priority(0x3ffffff, 10).ok());
+}
+
+namespace {
+std::variant<CommandLine, int> parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "hotswap");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return parse_command_line(int(argv.size()), argv.data());
+}
+Result<Config> read_file(const std::string& text) {
+    char templ[] = "/tmp/hotswap-build-nice-test.XXXXXX";
+    std::filesystem::path dir = ::mkdtemp(templ);
+    std::ofstream(dir / "hotswap.toml") << text;
+    Config c;
+    auto r = read_config_file(dir / "hotswap.toml", c);
+    std::filesystem::remove_all(dir);
+    if (!r) return r.take_error();
+    return c;
+}
+}  // namespace
+
+TEST(BuildNiceConfig, FlagAndKeyWithTheirBounds) {
+    EXPECT_EQ(Config{}.build_nice, kDefaultBuildNice);
+
+    for (const auto& [text, value] : {std::pair{"0", 0}, {"5", 5}, {"19", 19}}) {
+        auto parsed = parse({"--build-nice", text, "--", "./server"});
+        ASSERT_TRUE(std::holds_alternative<CommandLine>(parsed));
+        Config c;
+        ASSERT_TRUE(std::get<CommandLine>(parsed).apply(c).ok()) << text;
+        EXPECT_EQ(c.build_nice, value);
+    }
+    for (const char* bad : {"20", "-1", "ten", "", "007"}) {
+        auto parsed = parse({"--build-nice", bad, "--", "./server"});
+        if (!std::holds_alternative<CommandLine>(parsed)) continue;  // CLI11 refused it already
+        Config c;
+        auto applied = std::get<CommandLine>(parsed).apply(c);
+        ASSERT_FALSE(applied.ok()) << bad;
+        EXPECT_NE(applied.error().to_string().find("from 0 to 19"), std::string::npos) << applied.error().to_string();
+    }
+
+    auto c = read_file("[build]\ncmd = \"make\"\nnice = 4\n");
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    EXPECT_EQ(c->build_nice, 4);
+    auto bad = read_file("[build]\nnice = 25\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().to_string().find(":2:8: 'nice' must be a number from 0 to 19"), std::string::npos)
+        << bad.error().to_string();
+}
