@@ -10,7 +10,8 @@
 
 namespace hotswap {
 
-// Writes both files into `dir` (atomically: temp file + rename) and returns the env entries to pass.
+// Writes both files into `dir` (rewritten in place, before the build starts) and returns the env entries
+// to pass.
 Result<std::vector<std::string>> write_changed_files(const std::filesystem::path& dir, const ChangeSet& changes);
 
 }  // namespace hotswap
