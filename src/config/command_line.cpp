@@ -44,11 +44,11 @@ Result<Duration> parse_flag_duration(std::string_view flag, const std::string& t
 struct Flags {
     std::vector<std::string> watch, ext, ignore, listen;
     std::string poll, debounce, build, build_timeout, build_nice, artifact, ready, ready_timeout, probation, stop_signal,
-        drain_timeout, events, cwd, restart;
+        drain_timeout, events, cwd, restart, verify_key;
     bool no_listen_pid = false, quiet = false, verbose = false, json = false;
     CLI::Option *o_watch, *o_ext, *o_ignore, *o_listen, *o_poll, *o_debounce, *o_build, *o_build_timeout,
         *o_build_nice, *o_artifact, *o_ready, *o_ready_timeout, *o_probation, *o_stop_signal, *o_drain_timeout, *o_events,
-        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart;
+        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart, *o_verify_key;
 };
 
 std::vector<std::string> split_commas(const std::vector<std::string>& items) {
@@ -80,6 +80,7 @@ Result<void> apply_flags(const Flags& f, Config& c) {
     if (f.o_build_timeout->count()) { HS_TRY(d, parse_flag_duration("--build-timeout", f.build_timeout)); c.build_timeout = d; }
     if (f.o_build_nice->count()) { HS_TRY(n, parse_build_nice(f.build_nice)); c.build_nice = n; }
     if (f.o_artifact->count()) c.artifact = f.artifact;
+    if (f.o_verify_key->count()) c.verify_key = f.verify_key;
     if (f.o_listen->count()) {
         c.listen.clear();
         for (const auto& spec : f.listen) {
@@ -156,7 +157,10 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     f->o_build_timeout = app.add_option("--build-timeout", f->build_timeout, "kill a build running longer than this");
     f->o_build_nice = app.add_option("--build-nice", f->build_nice,
                                      "run the build N nice steps below hotswap (0-19, default 10; 0: same priority)");
-    f->o_artifact = app.add_option("--artifact", f->artifact, "the build's output binary");
+    f->o_artifact = app.add_option("--artifact", f->artifact, "the build's output binary (serve: the binary to upgrade to)");
+    f->o_verify_key = app.add_option("--verify-key", f->verify_key,
+                                     "run only binaries with a valid BINARY.minisig by this minisign public key "
+                                     "(a .pub file, or the base64 key)");
     f->o_listen = app.add_option("-l,--listen", f->listen, "[NAME=]ADDR to listen on and pass to the app (repeatable)");
     f->o_ready = app.add_option("--ready", f->ready, "notify | http:URL | tcp:ADDR | log:REGEX | delay:MS");
     f->o_ready_timeout = app.add_option("--ready-timeout", f->ready_timeout, "default 30s");

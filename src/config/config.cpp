@@ -27,6 +27,8 @@ Result<void> validate(const Config& c) {
             "or write a hotswap.toml (hotswap init)");
     if (c.verb == Verb::Serve && c.command.empty())
         return Error::message("serve needs the server's command after `--` (hotswap serve -- ./server)");
+    if (c.verb == Verb::Run && !c.verify_key.empty() && c.artifact.empty())
+        return Error::message("--verify-key checks the build's output binary: name it with --artifact PATH");
     if (c.debounce > Duration(60'000)) return Error::message("--debounce: at most 60000 ms");
     if (c.poll && c.poll->count() < 10) return Error::message("--poll: at least 10 ms");
     if (c.ready_timeout.count() <= 0) return Error::message("--ready-timeout must be more than 0");

@@ -44,6 +44,9 @@ struct Config {
     int build_nice = kDefaultBuildNice;  // nice steps below hotswap's priority for the build; 0: the same
     std::string artifact;
     size_t artifacts_keep = 5;  // [artifacts] keep: builds kept in .hotswap/artifacts
+    // --verify-key / [artifacts] verify_key: a minisign public key file, or the base64 key itself; every
+    // binary run needs a valid BINARY.minisig by that key (serve, or run with --artifact).
+    std::string verify_key;
 
     // [run]
     std::vector<std::string> command;  // argv; a TOML string becomes /bin/sh -c STRING

@@ -23,7 +23,7 @@ constexpr std::string_view kRunKeys[] = {"cmd",           "args",      "env",   
                                          "restart"};
 constexpr std::string_view kListenKeys[] = {"name", "address"};
 constexpr std::string_view kReadyKeys[] = {"kind", "timeout", "url", "address", "pattern", "delay"};
-constexpr std::string_view kArtifactsKeys[] = {"keep"};
+constexpr std::string_view kArtifactsKeys[] = {"keep", "verify_key"};
 
 constexpr KnownKeys kKnown[] = {
     {"", kTopKeys}, {"watch", kWatchKeys}, {"build", kBuildKeys}, {"run", kRunKeys},
@@ -236,6 +236,7 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             if (!n || *n < 1 || *n > 1000) return r.at(keep->source(), "'keep' must be a number of builds from 1 to 1000");
             c.artifacts_keep = size_t(*n);
         }
+        if (const toml::node* key = artifacts->get("verify_key")) { HS_TRY(v, r.string(*key, "verify_key")); c.verify_key = v; }
     }
 
     if (const toml::node* events = root.get("events")) { HS_TRY(v, r.string(*events, "events")); c.events = v; }
