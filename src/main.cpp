@@ -1,5 +1,6 @@
-// hotswap: parse the command line and config, then run the verb: supervise (run), write a config (init),
-// or talk to the supervisor running for this directory (status, reload, rollback, history, stop).
+// hotswap: parse the command line and config, then run the verb: supervise (run: watch, build, swap;
+// serve: production, swap when the binary is replaced), write a config (init), or talk to the supervisor
+// running for this directory (status, reload, rollback, history, stop).
 
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
 
     switch (config.verb) {
         case Verb::Run:
+        case Verb::Serve:
             return run_supervisor(std::move(config));
         case Verb::Init:
             return run_init(config);
@@ -155,10 +157,7 @@ int main(int argc, char** argv) {
         case Verb::Rollback:
         case Verb::History:
         case Verb::Stop:
-            return run_client(config);
-        case Verb::Serve:
             break;
     }
-    fmt::print(stderr, "hotswap: this command is not available yet in this version\n");
-    return 2;
+    return run_client(config);
 }

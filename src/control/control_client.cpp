@@ -137,6 +137,11 @@ int run_control_client(const ClientOptions& options) {
                           options.json);
     } else {
         answer = connection.receive(quick ? std::optional<Duration>(kQuickAnswerTimeout) : std::nullopt);
+        // A reload says what it waits for ({"progress": …}, no "ok") before its answer.
+        while (answer && !answer->contains("ok") && answer->contains("progress")) {
+            if (!options.json) fmt::print(stderr, "{}\n", string_field(*answer, "progress"));
+            answer = connection.receive(std::nullopt);
+        }
     }
     if (!answer)
         return report(ClientExit::Unreachable,

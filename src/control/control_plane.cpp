@@ -9,6 +9,19 @@
 
 namespace hotswap {
 
+namespace {
+// The reload_start event's `trigger` for who asked: `hotswap reload`/`rollback`, SIGHUP, a key.
+std::string_view upgrade_trigger(std::string_view from, bool rollback) {
+    if (from == "control") return rollback ? "rollback" : "reload";
+    if (from == "signal") return "sighup";
+    return from;
+}
+
+ReloadProgress progress_to(std::shared_ptr<ControlServer::Reply> reply) {
+    return [reply = std::move(reply)](std::string_view note) { reply->progress({{"progress", std::string(note)}}); };
+}
+}  // namespace
+
 nlohmann::json reload_reply(const ReloadOutcome& outcome) {
     nlohmann::json reply{{"ok", outcome.ok}, {"message", outcome.message}, {"generation", outcome.generation}};
     if (!outcome.ok) {
@@ -69,20 +82,22 @@ ReloadCallback ControlPlane::finish_reload(ReloadCallback done) {
     };
 }
 
-void ControlPlane::reload(std::string_view trigger, ReloadCallback done) {
+void ControlPlane::reload(std::string_view trigger, ReloadCallback done, ReloadProgress progress) {
     if (events_) events_->emit("request", {{"cmd", "reload"}, {"from", std::string(trigger)}});
     notifier_.reload_started(fmt::format("reload requested ({})", trigger));
-    supervisor_.request_reload(finish_reload(std::move(done)));
+    supervisor_.request_reload(upgrade_trigger(trigger, false), finish_reload(std::move(done)), std::move(progress));
 }
 
-void ControlPlane::rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done) {
+void ControlPlane::rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done,
+                            ReloadProgress progress) {
     if (events_) {
         nlohmann::json fields{{"cmd", "rollback"}, {"from", std::string(trigger)}};
         if (!artifact_id.empty()) fields["id"] = std::string(artifact_id);
         events_->emit("request", fields);
     }
     notifier_.reload_started(fmt::format("rollback requested ({})", trigger));
-    supervisor_.request_rollback(artifact_id, finish_reload(std::move(done)));
+    supervisor_.request_rollback(artifact_id, upgrade_trigger(trigger, true), finish_reload(std::move(done)),
+                                 std::move(progress));
 }
 
 void ControlPlane::stop(int signo) {
@@ -118,11 +133,12 @@ void ControlPlane::handle(const ControlRequest& request, std::shared_ptr<Control
             reply->send(history_reply());
             return;
         case ControlCommand::Reload:
-            reload("control", [reply](const ReloadOutcome& outcome) { reply->send(reload_reply(outcome)); });
+            reload("control", [reply](const ReloadOutcome& outcome) { reply->send(reload_reply(outcome)); },
+                   progress_to(reply));
             return;
         case ControlCommand::Rollback:
             rollback(request.artifact.value_or(""), "control",
-                     [reply](const ReloadOutcome& outcome) { reply->send(reload_reply(outcome)); });
+                     [reply](const ReloadOutcome& outcome) { reply->send(reload_reply(outcome)); }, progress_to(reply));
             return;
         case ControlCommand::Stop:
             reply->keep_connection_until_exit();  // the client's EOF then means "hotswap has exited"

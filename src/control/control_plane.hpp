@@ -30,9 +30,11 @@ public:
     ControlPlane(const ControlPlane&) = delete;
     ControlPlane& operator=(const ControlPlane&) = delete;
 
-    // `trigger` says who asked ("control", "signal", "key"); it shows in events and in STATUS=.
-    void reload(std::string_view trigger, ReloadCallback done);
-    void rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done);
+    // `trigger` says who asked ("control", "signal", "key"); it shows in events and in STATUS=. `progress`
+    // hears what the reload waits for (the end of probation, a rollback) before `done` has the outcome.
+    void reload(std::string_view trigger, ReloadCallback done, ReloadProgress progress = {});
+    void rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done,
+                  ReloadProgress progress = {});
     // SIGINT/SIGTERM/`hotswap stop`/q: STOPPING=1, then the supervisor drains everything.
     void stop(int signo);
 

@@ -183,6 +183,11 @@ void ControlServer::Reply::send(const nlohmann::json& response) {
     }
 }
 
+void ControlServer::Reply::progress(const nlohmann::json& note) {
+    if (sent_) return;  // nothing may follow the answer
+    if (auto c = connection_.lock()) c->send(control_line(note));
+}
+
 void ControlServer::Reply::keep_connection_until_exit() {
     if (auto c = connection_.lock()) c->keep_until_exit();
 }

@@ -32,6 +32,8 @@ public:
         Reply(const Reply&) = delete;
         Reply& operator=(const Reply&) = delete;
         void send(const nlohmann::json& response);
+        // A note before the answer ({"progress": "..."}, no "ok"): a reload says what it waits for.
+        void progress(const nlohmann::json& note);
         bool connected() const { return !connection_.expired(); }
         // The connection is then never closed by us, only by the kernel when hotswap exits: a client that
         // waits for EOF (hotswap stop) returns exactly when the supervisor is gone, not a moment before.

@@ -40,14 +40,18 @@ Result<void> Supervisor::start() {
     HS_TRY_VOID(open_notify_socket());
     // 4. The readiness rule, with a hint when it is the weak default.
     HS_TRY_VOID(choose_readiness());
-    // 5. The artifact store, when builds are kept (--artifact).
+    // 5. The artifact (--artifact; serve: the program the command runs), the key binaries must be signed
+    //    with, and the store builds are kept in.
+    HS_TRY_VOID(resolve_artifact_source());
+    HS_TRY_VOID(load_verify_key());
     HS_TRY_VOID(open_artifact_store());
-    // 6. The builder, if there is a build.
+    // 6. The builder, if there is a build (serve has none).
     create_builder();
-    // 7. The watcher, so that no change made during the first build is missed.
-    HS_TRY_VOID(start_watching());
-    // 8. The first build, or straight to the app.
+    // 7. The watcher, so that no change made during the first build is missed (serve: the artifact only).
+    HS_TRY_VOID(serve_mode() ? watch_artifact() : start_watching());
+    // 8. The first build, or straight to the app (serve: a binary refused now stops hotswap).
     reload_started_ = Clock::now();
+    if (serve_mode()) return launch_first_artifact();
     if (builder_) {
         Console::get().info(fmt::format("building: {}", config_.build_cmd), Tone::Dim);
         emit("build_start", {{"reason", "start"}});
@@ -89,7 +93,7 @@ Result<void> Supervisor::choose_readiness() {
 }
 
 Result<void> Supervisor::open_artifact_store() {
-    if (config_.artifact.empty()) return {};
+    if (artifact_source_.empty()) return {};
     auto store = ArtifactStore::open(state_dir_ / "artifacts", config_.artifacts_keep);
     if (!store) return store.error().with_context("--artifact");
     artifacts_.emplace(std::move(*store));
@@ -97,10 +101,11 @@ Result<void> Supervisor::open_artifact_store() {
 }
 
 void Supervisor::create_builder() {
-    if (config_.build_cmd.empty()) return;
+    if (config_.build_cmd.empty() || serve_mode()) return;
     BuildOptions options;
     options.cmd = config_.build_cmd;
     options.timeout = config_.build_timeout;
+    options.nice = config_.build_nice;
     options.cwd = config_.root;
     options.state_dir = state_dir_;
     options.env = inherited_environment();
@@ -110,6 +115,14 @@ void Supervisor::create_builder() {
 }
 
 Result<void> Supervisor::prepare_state_dir() {
+    // A service's state lives where systemd's StateDirectory= says (the working directory of a service is
+    // often / or read-only); otherwise in the project.
+    const char* systemd_state = std::getenv("STATE_DIRECTORY");
+    if (serve_mode() && systemd_state && *systemd_state) {
+        std::string_view first(systemd_state);
+        state_dir_ = std::string(first.substr(0, first.find(':')));
+        return {};
+    }
     state_dir_ = config_.root / ".hotswap";
     if (::mkdir(state_dir_.c_str(), 0700) != 0 && errno != EEXIST)
         return Error::from_errno("mkdir", state_dir_.string(), errno);
@@ -156,7 +169,7 @@ Result<void> Supervisor::start_watching() {
     for (const auto& p : config_.watch_paths) options.roots.push_back((config_.root / p).lexically_normal().string());
     options.extensions = config_.extensions;
     options.ignore = config_.ignore;
-    if (!config_.artifact.empty()) options.ignore_paths.push_back((config_.root / config_.artifact).lexically_normal().string());
+    if (!artifact_source_.empty()) options.ignore_paths.push_back(artifact_source_.string());
     if (config_.poll) options.poll_interval = *config_.poll;
     options.on_warning = [](std::string_view text) { Console::get().warn(text); };
     // Seams for the tests and benchmarks only: a lower watch limit than the kernel's (which needs root to

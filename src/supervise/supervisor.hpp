@@ -1,6 +1,9 @@
 #pragma once
 // Supervisor: owns the generations and walks them through DESIGN.md §3. It reacts to settled changes
-// (build, then reload), build results, readiness, child exits and shutdown. Two modes:
+// (build, then reload), build results, readiness, child exits and shutdown. `hotswap serve` is the same
+// engine without builder: it watches the artifact itself and checks every binary before it runs it
+// (supervisor_serve.cpp). Every upgrade attempt is bracketed by reload_start … reload_end, and its outcome
+// is known only once the new generation has passed probation (supervisor_upgrade.cpp). Two modes:
 // - fd mode (listeners configured): the new generation starts on the same sockets, the old one is
 //   stopped only once the new one is ready; nothing is ever refused.
 // - restart mode (no listeners): the old generation is stopped, then the new one started.
@@ -18,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "artifact/artifact_store.hpp"
+#include "artifact/binary_check.hpp"
 #include "build/builder.hpp"
 #include "config/config.hpp"
 #include "core/event_loop.hpp"
@@ -38,6 +42,8 @@ struct ReloadOutcome {
     int generation = 0;      // the generation that serves afterwards (0: none)
 };
 using ReloadCallback = std::function<void(const ReloadOutcome&)>;
+// Notes while a reload is under way, for the one who waits ("app#3 serving; on probation for 5 s").
+using ReloadProgress = std::function<void(std::string_view note)>;
 // Receives every lifecycle event (change, build_start, build_end, spawn, ready, switch, drain, exit,
 // rollback, restart, ...) with its fields; the control part writes them out as JSON lines (--events).
 using EventSink = std::function<void(std::string_view event, nlohmann::json fields)>;
@@ -62,15 +68,22 @@ public:
     nlohmann::json status_json() const;
     // Artifacts with their outcomes, newest last.
     nlohmann::json history_json() const;
-    // Rebuild (run) or take the artifact as it is now (serve), then swap; `done` once the outcome is known.
-    void request_reload(ReloadCallback done);
+    // Rebuild (run) or take the artifact as it is now (serve), then swap; `done` once the outcome is known:
+    // the new generation passed probation, or it failed and what serves now is said. `trigger` names who
+    // asked in the reload_start event ("reload", "sighup", "key").
+    void request_reload(std::string_view trigger, ReloadCallback done, ReloadProgress progress = {});
     // Serve `artifact_id` (empty: the previous good artifact) again, zero-downtime.
-    void request_rollback(std::string_view artifact_id, ReloadCallback done);
+    void request_rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done,
+                          ReloadProgress progress = {});
     // True while a generation serves (hotswap status --ready).
     bool serving_now() const;
 
 private:
     bool fd_mode() const { return !listeners_.empty(); }
+    bool serve_mode() const { return config_.verb == Verb::Serve; }
+    // Binaries are checked (owner, permissions, signature) before they run: always in serve mode, and in
+    // run mode when --verify-key is given.
+    bool checks_binaries() const { return serve_mode() || verify_key_.has_value(); }
     // A server (as opposed to a command that ends on its own): it listens, reports readiness, or the
     // user said --restart on-crash. Probation, rollback and crash restarts apply to servers only.
     bool is_server() const;
@@ -84,6 +97,32 @@ private:
     Result<void> open_artifact_store();
     void create_builder();
     Result<void> start_watching();
+
+    // Serve mode and binary checks (supervisor_serve.cpp): which file is the artifact, the key, watching it,
+    // and taking it into the store once it is whole and passes the checks.
+    Result<void> resolve_artifact_source();
+    Result<void> load_verify_key();
+    Result<void> watch_artifact();
+    Result<void> launch_first_artifact();
+    void on_artifact_changed(ChangeSet changes);
+    void reload_artifact(std::string_view trigger, const ChangeSet& changes);
+    Result<Artifact> take_artifact(Duration build_time, const ChangeSet& changes);
+    Result<Artifact> take_checked_artifact(Duration build_time, const ChangeSet& changes);
+    std::string artifact_shown() const;
+
+    // The upgrade attempt in progress, from reload_start to reload_end (supervisor_upgrade.cpp).
+    void begin_upgrade(std::string_view trigger, std::string_view action = "reload");
+    void join_upgrade(ReloadCallback done, ReloadProgress progress);
+    void upgrade_progress(const std::string& note);
+    // A step failed: the attempt ends, unless a newer build or generation is already on its way.
+    void upgrade_failed(const std::string& why);
+    void finish_upgrade(bool ok, const std::string& message);
+    bool newer_on_the_way() const;
+    // After a switch: the attempt ends now, or once `g` has passed probation.
+    void upgrade_switched(const Generation& g);
+    void upgrade_passed_probation(const Generation& g);
+    // `g` exited; `action` is what on_exit does about it. Ends the attempt when it was waiting for `g`.
+    void upgrade_lost(const Generation& g, ExitAction action, const std::string& how);
 
     // Change → build → artifact → spawn → ready → switch (supervisor_swap.cpp).
     void on_changes(ChangeSet changes);
@@ -113,7 +152,6 @@ private:
 
     // Shared helpers.
     void advance(Generation& g, GenerationEvent event);
-    void resolve_reloads(bool ok, const std::string& message, int generation);
     Generation* find(int id);
     Generation* serving();
     const Generation* serving() const;
@@ -138,7 +176,12 @@ private:
     std::unique_ptr<Watcher> watcher_;
     std::unique_ptr<Debouncer> debouncer_;
     std::unique_ptr<Builder> builder_;
-    std::optional<ArtifactStore> artifacts_;  // set with --artifact
+    std::optional<ArtifactStore> artifacts_;  // set with --artifact, and always in serve mode
+    // The binary the command runs, as the command names it and as a file ("" / empty: no artifact).
+    std::string artifact_as_written_;
+    std::filesystem::path artifact_source_;
+    std::optional<MinisignPublicKey> verify_key_;
+    std::string last_taken_sha256_;  // serve: the artifact last taken, so an unchanged file is not taken twice
     std::map<int, std::unique_ptr<Generation>> generations_;
     int next_id_ = 1;
     // Restart mode: what to start once the old generation is gone.
@@ -149,7 +192,17 @@ private:
     EventLoop::TimerId restart_timer_ = 0;
     int restarts_ = 0;
 
-    std::vector<ReloadCallback> pending_reloads_;
+    // The upgrade attempt: open between reload_start and reload_end; whoever asked waits for its end.
+    struct Waiter {
+        ReloadCallback done;
+        ReloadProgress progress;
+    };
+    std::vector<Waiter> waiters_;
+    bool upgrading_ = false;
+    std::string upgrade_trigger_;
+    Clock::time_point upgrade_started_{};
+    int probation_awaited_ = 0;        // the generation whose probation ends the attempt
+    std::string rollback_reason_;      // set while the attempt's generation is being rolled back
     std::optional<Duration> last_build_time_;
     Clock::time_point reload_started_{};
     nlohmann::json last_reload_ = nlohmann::json::object();

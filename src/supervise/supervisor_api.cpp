@@ -62,15 +62,21 @@ nlohmann::json Supervisor::history_json() const {
     return out;
 }
 
-void Supervisor::request_reload(ReloadCallback done) {
+void Supervisor::request_reload(std::string_view trigger, ReloadCallback done, ReloadProgress progress) {
     if (shutting_down_) {
         if (done) done(ReloadOutcome{false, "hotswap is stopping", 0});
         return;
     }
-    if (done) pending_reloads_.push_back(std::move(done));
+    const bool joined = upgrading_;
+    join_upgrade(std::move(done), std::move(progress));
     Console::get().info("reload requested", Tone::Dim);
+    // serve: the attempt in progress takes the artifact as it is; its outcome answers this request too.
+    if (serve_mode() && joined) return;
+    begin_upgrade(trigger);
     reload_started_ = Clock::now();
-    if (builder_) {
+    if (serve_mode()) {
+        reload_artifact(trigger, ChangeSet{});
+    } else if (builder_) {
         emit("build_start", {{"reason", "request"}});
         builder_->request(ChangeSet{{Change{config_.root.string(), ChangeKind::Rescan}}});
     } else {
@@ -78,7 +84,8 @@ void Supervisor::request_reload(ReloadCallback done) {
     }
 }
 
-void Supervisor::request_rollback(std::string_view artifact_id, ReloadCallback done) {
+void Supervisor::request_rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done,
+                                  ReloadProgress progress) {
     auto refuse = [&](std::string why) {
         Console::get().error(fmt::format("✗ rollback: {}", why));
         if (done) done(ReloadOutcome{false, std::move(why), serving() ? serving()->id : 0});
@@ -99,8 +106,9 @@ void Supervisor::request_rollback(std::string_view artifact_id, ReloadCallback d
     launch.artifact_path = target->path;
     launch.reason = LaunchReason::RequestedRollback;
     Console::get().info(fmt::format("rolling back to build {}", target->id));
+    begin_upgrade(trigger, "rollback");
+    join_upgrade(std::move(done), std::move(progress));
     emit("rollback", {{"from", current ? current->launch.artifact_id : ""}, {"to", target->id}, {"reason", "requested"}});
-    if (done) pending_reloads_.push_back(std::move(done));
     reload_started_ = Clock::now();
     last_build_time_.reset();
     reload(std::move(launch));
@@ -117,14 +125,9 @@ void Supervisor::advance(Generation& g, GenerationEvent event) {
     g.state = *next;
 }
 
-void Supervisor::resolve_reloads(bool ok, const std::string& message, int generation) {
-    auto callbacks = std::move(pending_reloads_);
-    pending_reloads_.clear();
-    for (auto& done : callbacks) done(ReloadOutcome{ok, message, generation});
-}
-
 std::string Supervisor::still_serving_note() {
     Generation* g = serving();
+    if (!g && serve_mode()) return "nothing is running; put a working binary in place or run hotswap reload";
     if (!g) return "nothing is running; fix it and save to try again";
     return fmt::format("{} is still serving the previous version", g->label());
 }

@@ -76,11 +76,13 @@ void Supervisor::on_exit(int id, int wait_status) {
             std::string why = fmt::format("{} exited before it was ready ({})", g->label(), how);
             Console::get().error(fmt::format("✗ {} · {}", why, still_serving_note()));
             mark_artifact(*g, ArtifactOutcome::Bad, why);
-            resolve_reloads(false, why, serving() ? serving()->id : 0);
+            upgrade_failed(why);
             break;
         }
         case ExitAction::Rollback:
         case ExitAction::Restart:
+            // First, so that an upgrade waiting for this generation's probation knows a rollback is its end.
+            upgrade_lost(*g, action, how);
             if (const Generation* next = starting()) {
                 // A newer build is already on its way in: it takes over instead.
                 mark_artifact(*g, ArtifactOutcome::Bad, fmt::format("{} died ({})", g->label(), how));
@@ -93,6 +95,7 @@ void Supervisor::on_exit(int id, int wait_status) {
             }
             break;
         case ExitAction::ReportAndWait:
+            upgrade_lost(*g, action, how);
             if (is_server())
                 Console::get().error(fmt::format("✗ {} exited ({}) · it starts again at the next change", g->label(), how));
             else
@@ -125,6 +128,7 @@ void Supervisor::end_probation(int id) {
     g->on_probation = false;
     mark_artifact(*g, ArtifactOutcome::Good);
     Console::get().debug(fmt::format("{} passed probation", g->label()));
+    upgrade_passed_probation(*g);
 }
 
 std::optional<LaunchTarget> Supervisor::rollback_target(std::string_view except_id) const {

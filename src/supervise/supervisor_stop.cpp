@@ -65,7 +65,7 @@ void Supervisor::shutdown(int signo) {
     launch_when_stopped_.reset();
     if (builder_) builder_->abort();
     for (auto& [id, g] : generations_) stop_generation(*g);
-    resolve_reloads(false, "hotswap is stopping", 0);
+    finish_upgrade(false, "hotswap is stopping");
     finish_shutdown_if_done();
 }
 

@@ -20,6 +20,7 @@ void Supervisor::on_changes(ChangeSet changes) {
     if (shutting_down_ || changes.empty()) return;
     Console::get().info(fmt::format("changed: {}", describe_change(changes)), Tone::Dim);
     emit("change", {{"paths", changes.changes.size()}, {"first", describe_change(changes)}});
+    begin_upgrade("change");
     reload_started_ = Clock::now();
     if (builder_) {
         emit("build_start", {{"reason", "change"}});
@@ -35,14 +36,14 @@ void Supervisor::on_build_done(BuildResult result) {
         emit("build_end", {{"ok", false}, {"duration_ms", result.duration.count()}, {"reason", result.message}});
         Console::get().error(fmt::format("✗ {} after {} · {}", result.message, format_duration(result.duration),
                                          still_serving_note()));
-        resolve_reloads(false, result.message, serving() ? serving()->id : 0);
+        upgrade_failed(result.message);
         return;
     }
     last_build_time_ = result.duration;
     if (config_.command.empty()) {
         emit("build_end", {{"ok", true}, {"duration_ms", result.duration.count()}});
         Console::get().info(fmt::format("✓ built in {}", format_duration(result.duration)), Tone::Good);
-        resolve_reloads(true, "built", 0);
+        finish_upgrade(true, "built");
         return;
     }
     launch_new_build(result.duration, result.changes);
@@ -52,13 +53,14 @@ void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes)
     LaunchTarget target;
     target.reason = builder_ ? LaunchReason::Build : LaunchReason::Reload;
     if (artifacts_) {
-        // The build's output is copied into the store; the generation runs the copy, never the output.
-        auto artifact = artifacts_->add(config_.root / config_.artifact, build_time, changes, git_revision_of(config_.root));
+        // The build's output is copied into the store (checked first in serve mode and with --verify-key);
+        // the generation runs the copy, never the output.
+        auto artifact = take_artifact(build_time, changes);
         if (!artifact) {
             std::string why = artifact.error().to_string();
-            emit("build_end", {{"ok", false}, {"duration_ms", build_time.count()}, {"reason", why}});
+            if (builder_) emit("build_end", {{"ok", false}, {"duration_ms", build_time.count()}, {"reason", why}});
             Console::get().error(fmt::format("✗ {} · {}", why, still_serving_note()));
-            resolve_reloads(false, why, serving() ? serving()->id : 0);
+            upgrade_failed(why);
             return;
         }
         target.artifact_id = artifact->id;
@@ -112,22 +114,22 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     //    generation's own copy.
     std::vector<std::string> argv = config_.command;
     if (!g->launch.artifact_path.empty()) {
-        auto command = command_for_artifact(config_.command, config_.artifact, config_.root / config_.artifact,
-                                            run_cwd(), g->launch.artifact_path);
+        auto command = command_for_artifact(config_.command, artifact_as_written_, artifact_source_, run_cwd(),
+                                            g->launch.artifact_path);
         argv = std::move(command.argv);
         if (!command.replaced && !warned_artifact_not_in_command_) {
             warned_artifact_not_in_command_ = true;
             Console::get().warn(fmt::format(
                 "--artifact {} does not appear in the command, which therefore runs the build output itself; "
                 "name it in the command, or run \"$HOTSWAP_ARTIFACT\" (the kept copy) from a shell command",
-                config_.artifact));
+                artifact_as_written_));
         }
     }
     // 2. Its output pipe, environment and fds: exactly stdio and the listeners.
     auto pipe = make_pipe();
     if (!pipe) {
         Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), pipe.error().to_string()));
-        resolve_reloads(false, pipe.error().to_string(), serving() ? serving()->id : 0);
+        upgrade_failed(pipe.error().to_string());
         return;
     }
     AppEnvironment env;
@@ -154,7 +156,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
         Console::get().error(fmt::format("✗ {}: {} · {}", g->label(), why, still_serving_note()));
         mark_artifact(*g, ArtifactOutcome::Bad, why);
         emit("exit", {{"generation", g->id}, {"artifact", g->launch.artifact_id}, {"reason", why}, {"state", "starting"}});
-        resolve_reloads(false, why, serving() ? serving()->id : 0);
+        upgrade_failed(why);
         return;
     }
     g->process = std::move(*process);
@@ -260,12 +262,14 @@ void Supervisor::switch_to(Generation& g) {
     } else {
         mark_artifact(g, ArtifactOutcome::Good);
     }
+    // The attempt ends here, or waits for this generation's probation (before the old one's probation is
+    // cut short below, which must not be taken for the end of this one).
+    upgrade_switched(g);
     if (old) {
         // It served until it was replaced: as good as a build gets without finishing probation.
         if (old->on_probation) end_probation(old->id);
         stop_generation(*old);
     }
-    resolve_reloads(true, fmt::format("{} serves{}", g.label(), artifact), g.id);
 }
 
 void Supervisor::on_ready_timeout(int id) {
@@ -281,7 +285,7 @@ void Supervisor::on_ready_timeout(int id) {
     emit("exit", {{"generation", id}, {"pid", g->process.pid()}, {"artifact", g->launch.artifact_id},
                   {"reason", "not ready in time"}, {"state", "starting"}});
     stop_generation(*g);
-    resolve_reloads(false, why, serving() ? serving()->id : 0);
+    upgrade_failed(why);
 }
 
 void Supervisor::on_notify(const NotifyServer::Message& message) {
