@@ -93,9 +93,12 @@ void SystemdNotifier::stopping() {
 
 void SystemdNotifier::on_event(std::string_view event, const nlohmann::json& fields, bool serving_now) {
     if (phase_ == Phase::Stopping) return;
-    // An upgrade begins: asked for (reload_start), or a change that starts a build.
+    // An upgrade begins: asked for (reload_start), or a change (of a source, of serve's binary) that starts
+    // one; the change comes first, so the status names what changed.
     if (event == "reload_start" || event == "change" || event == "build_start") {
         std::string why = string_field(fields, event == "reload_start" ? "trigger" : "reason");
+        if (event == "change" && !string_field(fields, "first").empty())
+            why = fmt::format("{} changed", string_field(fields, "first"));
         reload_started(why.empty() || why == "start" ? "upgrade" : why);
     }
     // … and ends: a new generation serves, or it failed and the old one still does.

@@ -121,17 +121,19 @@ Result<void> Supervisor::load_verify_key() {
     fs::path file = config_.verify_key;
     if (file.is_relative()) file = config_.root / file;
     std::error_code ec;
+    const bool is_file = fs::is_regular_file(file, ec);
     std::string text = config_.verify_key;
-    if (fs::is_regular_file(file, ec)) {
+    if (is_file) {
         auto read = read_small_file(file);
         if (!read) return read.error().with_context("--verify-key");
         text = *read;
-    } else if (config_.verify_key.find('/') != std::string::npos || config_.verify_key.ends_with(".pub")) {
+    }
+    auto key = parse_minisign_public_key(text);
+    // Neither a key file nor a key: most likely a path with a typo.
+    if (!key && !is_file && (config_.verify_key.find('/') != std::string::npos || config_.verify_key.ends_with(".pub")))
         return Error::message(fmt::format("--verify-key: there is no key file {}: give a minisign public key file, or "
                                           "the key's base64 line",
                                           file.string()));
-    }
-    auto key = parse_minisign_public_key(text);
     if (!key) return key.error().with_context("--verify-key");
     verify_key_ = *key;
     Console::get().info(fmt::format("binaries must be signed by minisign key {} (BINARY.minisig)", format_key_id(key->key_id)),
@@ -194,7 +196,7 @@ void Supervisor::on_artifact_changed(ChangeSet changes) {
     }
     fd.reset();
     // 2. An upgrade, exactly as a build would bring one.
-    Console::get().info(fmt::format("{} was replaced: upgrading", shown), Tone::Dim);
+    Console::get().info(fmt::format("{} changed: upgrading", shown), Tone::Dim);
     emit("change", {{"paths", changes.changes.size()}, {"first", shown}});
     reload_artifact("artifact", changes);
 }

@@ -26,7 +26,7 @@ wait_served v2
 wait_event reload_end 1 '"ok":true'
 grep -qE '"event":"reload_start".*"trigger":"artifact"' "$EVENTS" || fail "no reload_start with trigger artifact"
 grep -E '"event":"reload_end"' "$EVENTS" | grep -qE '"generation":2' || fail "reload_end does not name app#2"
-wait_log 'bin/app was replaced: upgrading'
+wait_log 'bin/app changed: upgrading'
 # The generation runs the kept copy, never bin/app itself.
 pgrep -f -- "\.hotswap/artifacts/2-[0-9a-f]{12} --notify" >/dev/null || fail "app#2 does not run the kept copy"
 pass "a binary renamed into place is taken and swapped in (reload_start trigger artifact … reload_end ok)"
