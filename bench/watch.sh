@@ -3,8 +3,8 @@
 # directories, in one run:
 #  1. setup: time from start until all watches are held (the tool's own "ready" line) and until a change
 #     deep in the tree is seen, and peak RSS (VmHWM); median of RUNS runs, side by side with the baseline
-#     `inotifywait -r -m`, and with reflex and entr when installed (they print no "ready" line: for them
-#     the deep file is touched every 10 ms from the start until they report it);
+#     `inotifywait -r -m`, and with reflex and entr when installed (they print no "ready" line: for them,
+#     ready is when the kernel shows them holding every watch they will hold, in /proc/PID/fdinfo);
 #  2. a burst rewriting 1,000 files across 50 directories in ~0.2 s: change sets and builds, per debounce
 #     strategy (adaptive is the default; trailing and leading for comparison);
 #  3. save -> build-start latency of a single in-place save, median and p90 of SAVES saves, per strategy,
@@ -16,8 +16,8 @@
 # Run by `bench/run.sh watch`, which sets HOTSWAP (a Release build).
 set -euo pipefail
 : "${HOTSWAP:?set HOTSWAP to a Release hotswap binary (bench/run.sh does)}"
-RUNS=${RUNS:-5}
-PEER_RUNS=${PEER_RUNS:-1}  # reflex and entr take tens of seconds each on this tree
+RUNS=${RUNS:-7}
+PEER_RUNS=${PEER_RUNS:-1}  # entr alone takes seconds and ~400 MB on this tree
 SAVES=${SAVES:-20}
 PARTS=${PARTS:-setup burst latency}  # a subset, to rerun one part
 IDLE_SECONDS=${IDLE_SECONDS:-3}
@@ -47,10 +47,17 @@ start_tool() {
     shift
     exec {tool_fd}< <(cd "$dir" && exec "$@" 2>&1)
     tool_pid=$!
+    : >"$work/tool.log"
 }
+# The last lines the tool printed, for a failure message.
+tool_tail() { tail -n "${1:-12}" "$work/tool.log" | sed 's/^/      | /'; }
 stop_tool() {
     if [[ -n $tool_pid ]]; then
+        # Gone for sure before the next run starts (bash cannot always `wait` for a process substitution).
         kill -TERM "$tool_pid" 2>/dev/null || true
+        local deadline=$((${EPOCHREALTIME/./} + 10000000))
+        while kill -0 "$tool_pid" 2>/dev/null && ((${EPOCHREALTIME/./} < deadline)); do pause 0.01; done
+        kill -KILL "$tool_pid" 2>/dev/null || true
         wait "$tool_pid" 2>/dev/null || true
     fi
     [[ -n $tool_fd ]] && exec {tool_fd}<&-
@@ -67,6 +74,7 @@ wait_line() {
         rc=0
         IFS= read -r -t 0.01 -u "$tool_fd" LINE || rc=$?
         if ((rc == 0)); then
+            printf '%s\n' "$LINE" >>"$work/tool.log"
             if [[ $LINE =~ $re ]]; then
                 LINE_US=${EPOCHREALTIME/./}
                 return 0
@@ -81,9 +89,31 @@ wait_line() {
 count_lines() {
     local re=$1 n=0
     while IFS= read -r -t "$2" -u "$tool_fd" LINE; do
+        printf '%s\n' "$LINE" >>"$work/tool.log"
         [[ $LINE =~ $re ]] && n=$((n + 1))
     done
     COUNT=$n
+}
+
+# wait_watches COUNT SECONDS: until the tool holds COUNT inotify watches (its fdinfo lists one per watch).
+# Sets READY_US. The kernel formats one line per watch for each look, so 100,000 watches are looked at
+# every 100 ms, not every 10 ms, to leave the tool its CPU.
+wait_watches() {
+    local want=$1 deadline=$((${EPOCHREALTIME/./} + $2 * 1000000)) fd="" n every=0.01
+    ((want > 20000)) && every=0.1
+    while ((${EPOCHREALTIME/./} < deadline)); do
+        [[ -n $fd ]] || fd=$(find "/proc/$tool_pid/fd" -lname 'anon_inode:inotify' -printf '%f\n' 2>/dev/null | head -1)
+        if [[ -n $fd ]]; then
+            n=$(grep -c '^inotify wd' "/proc/$tool_pid/fdinfo/$fd" 2>/dev/null || true)
+            if ((${n:-0} >= want)); then
+                READY_US=${EPOCHREALTIME/./}
+                return 0
+            fi
+        fi
+        kill -0 "$tool_pid" 2>/dev/null || return 2
+        pause "$every"
+    done
+    return 1
 }
 
 # Reads a field of /proc/PID/status (kB or counts) into VALUE.
@@ -120,10 +150,17 @@ for d in "$tree"/d*/e*; do
     (cd "$d" && touch m{0..27}.c f{0..53}/x{0..17}.c)
 done
 generated=$((${EPOCHREALTIME/./} - started))
-echo "watch: tree of $(find "$tree" -type f | wc -l) files in $(find "$tree" -type d | wc -l) directories" \
+tree_files=$(find "$tree" -type f | wc -l)
+tree_dirs=$(find "$tree" -type d | wc -l)
+echo "watch: tree of $tree_files files in $tree_dirs directories" \
     "(generated in $(ms "$generated"))"
 find "$work/tree" -type f >"$work/files"  # entr's input, and a warm dentry cache for everyone
-mkdir -p "$work/hs"  # hotswap runs here: its .hotswap/ state stays out of the tree
+# The new tree's 100,000 inodes are written back over the next half minute otherwise, and a walk that
+# meets the writeback measures the disk, not the watcher.
+sync -f "$tree"
+# Each hotswap run gets a directory of its own: its .hotswap/ state stays out of the tree, and a run never
+# meets the previous one's control socket.
+hs_dir() { mktemp -d "$work/hs.XXXXXX"; }
 
 # ---- 1. setup time and peak RSS -----------------------------------------------------------------------
 if [[ " $PARTS " == *" setup "* ]]; then
@@ -137,31 +174,36 @@ command -v entr >/dev/null && tools+=(entr)
 # measure TOOL: one run; appends to ready[TOOL], seen[TOOL], rss[TOOL] (space-separated samples).
 measure() {
     local tool=$1 start ready_us="" rc=0
+    LINE_US="" READY_US=""
     start=${EPOCHREALTIME/./}
     case $tool in
         hotswap)
-            start_tool "$work/hs" "$HOTSWAP" -w "$tree" -b 'echo built'
+            start_tool "$(hs_dir)" "$HOTSWAP" -w "$tree" -b 'echo built'
             wait_line 'watching [0-9]+ directories' 120 || rc=$?
-            ready_us=$LINE_US
+            ready_us=${LINE_US:-}
             ((rc == 0)) && { printf 'x' >>"$deep"; wait_line 'changed: .*x17\.c' 30 || rc=$?; }
             ;;
         inotifywait)
             start_tool "$work" stdbuf -oL inotifywait -r -m -e modify,close_write,create,delete,move "$tree"
             wait_line 'Watches established' 120 || rc=$?
-            ready_us=$LINE_US
+            ready_us=${LINE_US:-}
             ((rc == 0)) && { printf 'x' >>"$deep"; wait_line 'x17\.c' 30 || rc=$?; }
             ;;
-        reflex)
+        reflex)  # one watch per directory
             start_tool "$tree" reflex -r '\.c$' -- echo changed '{}'
-            wait_line 'changed .*x17\.c' 120 "$deep" || rc=$?
+            wait_watches "$tree_dirs" 120 || rc=$?
+            ready_us=${READY_US:-}
+            ((rc == 0)) && { printf 'x' >>"$deep"; wait_line 'changed .*x17\.c' 30 || rc=$?; }
             ;;
-        entr)
+        entr)  # one watch per file
             start_tool "$work" sh -c 'exec entr -np echo changed /_ <"$1"' sh "$work/files"
-            wait_line 'changed .*x17\.c' 120 "$deep" || rc=$?
+            wait_watches "$tree_files" 120 || rc=$?
+            ready_us=${READY_US:-}
+            ((rc == 0)) && { printf 'x' >>"$deep"; wait_line 'changed .*x17\.c' 30 || rc=$?; }
             ;;
     esac
     if ((rc != 0)); then
-        fails[$tool]="exit or timeout (rc $rc)${LINE:+, last line: $LINE}"
+        fails[$tool]="exit or timeout (rc $rc); its last lines:"$'\n'"$(tool_tail)"
         stop_tool
         return
     fi
@@ -180,8 +222,9 @@ measure() {
     stop_tool
 }
 declare -A measured_idle
-measure inotifywait >/dev/null  # warm-up, not counted
-ready[inotifywait]="" seen[inotifywait]="" rss[inotifywait]=""
+measure inotifywait  # warm-up, not counted
+[[ -z ${fails[inotifywait]:-} ]] || echo "watch: the warm-up run of inotifywait failed: ${fails[inotifywait]}"
+ready[inotifywait]="" seen[inotifywait]="" rss[inotifywait]="" fails[inotifywait]=""
 unset 'measured_idle[inotifywait]'
 for ((run = 1; run <= RUNS; run++)); do
     for tool in "${tools[@]}"; do
@@ -189,8 +232,9 @@ for ((run = 1; run <= RUNS; run++)); do
     done
 done
 
-echo "watch: setup, median of $RUNS runs ($PEER_RUNS for reflex and entr) (ready: all watches held, by the tool's own line; seen: the deep"
-echo "       file's change reported; hotswap reports it after its debounce window)"
+echo "watch: setup, median of $RUNS runs ($PEER_RUNS for reflex and entr). ready: all watches held (the tool's own"
+echo "       line; for reflex and entr, its watch count in /proc/PID/fdinfo); seen: the deep file's change"
+echo "       reported, from the start (hotswap reports it after its debounce window, reflex after its batch)"
 printf '  %-12s %10s %10s %9s   %-22s %s\n' tool ready seen "peak RSS" "vs inotifywait (seen)" "(RSS)"
 base_seen=$(median ${seen[inotifywait]:-0})
 base_rss=$(median ${rss[inotifywait]:-0})
@@ -201,7 +245,7 @@ for tool in "${tools[@]}"; do
     fi
     s=$(median ${seen[$tool]})
     r=$(median ${rss[$tool]})
-    if [[ $tool == reflex || $tool == entr ]]; then rd="(no line)"; else rd=$(ms "$(median ${ready[$tool]})"); fi
+    rd=$(ms "$(median ${ready[$tool]})")
     printf '  %-12s %10s %10s %9s   %-22s %s\n' "$tool" "$rd" "$(ms "$s")" "$(mb "$r")" "$(ratio "$s" "$base_seen")" \
         "$(ratio "$r" "$base_rss")"
 done
@@ -220,7 +264,7 @@ if [[ " $PARTS " == *" burst "* ]]; then
 burst_dirs=("$tree"/d{0..4}/e{0..9})  # 50 directories, 20 files rewritten in each
 echo "watch: burst rewriting 1000 files across ${#burst_dirs[@]} directories, paced to ~0.2 s (4 ms a directory)"
 for strategy in adaptive trailing leading; do
-    HOTSWAP_DEBOUNCE=$strategy start_tool "$work/hs" "$HOTSWAP" -w "$tree" -b 'echo built'
+    HOTSWAP_DEBOUNCE=$strategy start_tool "$(hs_dir)" "$HOTSWAP" -w "$tree" -b 'echo built'
     wait_line 'built in' 120 || { echo "  $strategy: hotswap did not start"; stop_tool; continue; }
     count_lines x 0.3
     started=${EPOCHREALTIME/./}
@@ -252,16 +296,18 @@ target=$tree/d5/e5/m5.c
 echo "watch: save -> build start (an in-place write of one file; the build prints its start time), $SAVES saves"
 declare -A latency
 for strategy in adaptive trailing leading; do
-    HOTSWAP_DEBOUNCE=$strategy start_tool "$work/hs" "$HOTSWAP" -w "$tree" -b 'date +%s%N'
+    HOTSWAP_DEBOUNCE=$strategy start_tool "$(hs_dir)" "$HOTSWAP" -w "$tree" -b 'date +%s%N'
     wait_line 'build .* [0-9]{19}$' 120 || { echo "  $strategy: hotswap did not start"; stop_tool; continue; }
     count_lines x 0.3
-    samples=() extra=0
+    samples=() extra=0 missed=0
     for ((i = 0; i < SAVES; i++)); do
         t0=${EPOCHREALTIME/./}
         printf 'v%d\n' "$i" >"$target"
         if ! wait_line 'build .* [0-9]{19}$' 10; then
-            echo "  $strategy: no build after save $i"
-            break
+            echo "  $strategy: no build within 10 s of save $i; hotswap's last lines:"
+            tool_tail
+            missed=$((missed + 1))
+            continue
         fi
         ns=${LINE##* }
         samples+=($((ns / 1000 - t0)))
@@ -271,8 +317,8 @@ for strategy in adaptive trailing leading; do
     stop_tool
     ((${#samples[@]} > 0)) || continue
     latency[$strategy]=$(median "${samples[@]}")
-    printf '  %-9s median %s, p90 %s, extra builds %d\n' "$strategy" "$(ms "${latency[$strategy]}")" \
-        "$(ms "$(p90 "${samples[@]}")")" "$extra"
+    printf '  %-9s median %s, p90 %s, extra builds %d%s\n' "$strategy" "$(ms "${latency[$strategy]}")" \
+        "$(ms "$(p90 "${samples[@]}")")" "$extra" "$( ((missed == 0)) || echo ", NO BUILD for $missed save(s)")"
 done
 if [[ -n ${latency[adaptive]:-} && -n ${latency[trailing]:-} ]]; then
     echo "  adaptive vs trailing: $(ratio "${latency[adaptive]}" "${latency[trailing]}")" \
