@@ -220,8 +220,12 @@ Result<Artifact> Supervisor::take_checked_artifact(Duration build_time, const Ch
     // 1. The file as it is now, opened once: every check below is about this one file.
     FileDescriptor fd(::open(artifact_source_.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
-        if (errno == ENOENT)
+        if (errno == ENOENT && serve_mode())
             return Error::message(fmt::format("{} does not exist: put the new binary there, then reload", shown));
+        if (errno == ENOENT)
+            return Error::message(fmt::format("the build succeeded but produced no {}: check the build command or "
+                                              "--artifact",
+                                              shown));
         return Error::from_errno("open", shown, errno);
     }
     struct stat opened{};

@@ -91,3 +91,28 @@ serve_once --verify-key "$WORK/keys/missing.pub" -- bin/app
 ((STATUS == 1)) || { show_last; fail "serve with a missing key file exited $STATUS, expected 1"; }
 out_has "--verify-key: there is no key file .*missing.pub"
 pass "--verify-key takes the base64 key too, and a missing key file is said plainly; nothing left running"
+
+# 8. Run mode with --verify-key: each build's output must be signed too.
+mkdir -p "$WORK/project/watched"
+cd "$WORK/project"
+echo v5 >version
+cat >build.sh <<SH
+#!/bin/sh
+mkdir -p out
+printf '#!/bin/sh\\nexec "%s" --notify --version %s --tag %s "\\\$@"\\n' "$TESTAPP" "\$(cat version)" "$TAG" >out/app
+chmod 755 out/app
+rm -f out/app.minisig
+if [ -f sign ]; then minisign -S -s "$WORK/keys/release.key" -m out/app >/dev/null; fi
+SH
+chmod 755 build.sh
+start_hotswap -w watched -b ./build.sh --artifact out/app --verify-key "$WORK/keys/release.pub" \
+    -l "127.0.0.1:$PORT" --ready notify -- out/app
+wait_log "✗ refusing to run out/app: --verify-key needs its signature in .*out/app.minisig"
+expect 1 status --ready
+touch sign
+echo v6 >version
+expect 0 reload
+served v6 || fail "the signed build is not served"
+stop_hotswap TERM || fail "hotswap exited non-zero after SIGTERM"
+expect_no_leftovers "after run mode stopped"
+pass "run mode with --verify-key: an unsigned build is refused, a signed one serves"
