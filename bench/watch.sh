@@ -270,7 +270,9 @@ for strategy in adaptive trailing leading; do
     started=${EPOCHREALTIME/./}
     k=0
     for d in "${burst_dirs[@]}"; do
-        for i in {0..19}; do printf '%s\n' "$strategy $i" >"$d/m$i.c"; done
+        # Overwritten in place at a fixed length: truncating would make ext4 (mounted with discard here)
+        # free blocks, which takes seconds, and the burst would measure the disk.
+        for i in {0..19}; do printf '%-8s %02d\n' "$strategy" "$i" 1<>"$d/m$i.c"; done
         # Paced by spinning, not sleeping: a sleeping writer on a busy machine wakes up late, and the
         # gap would measure the scheduler, not the watcher.
         k=$((k + 1))
@@ -293,7 +295,7 @@ fi
 if [[ " $PARTS " == *" latency "* ]]; then
 
 target=$tree/d5/e5/m5.c
-echo "watch: save -> build start (an in-place write of one file; the build prints its start time), $SAVES saves"
+echo "watch: save -> build start (one file written in place and closed; the build prints its start time), $SAVES saves"
 declare -A latency
 for strategy in adaptive trailing leading; do
     HOTSWAP_DEBOUNCE=$strategy start_tool "$(hs_dir)" "$HOTSWAP" -w "$tree" -b 'date +%s%N'
@@ -302,7 +304,7 @@ for strategy in adaptive trailing leading; do
     samples=() extra=0 missed=0
     for ((i = 0; i < SAVES; i++)); do
         t0=${EPOCHREALTIME/./}
-        printf 'v%d\n' "$i" >"$target"
+        printf 'v%04d\n' "$i" 1<>"$target"  # in place, no truncation (see the burst)
         if ! wait_line 'build .* [0-9]{19}$' 10; then
             echo "  $strategy: no build within 10 s of save $i; hotswap's last lines:"
             tool_tail
