@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds hotswap and runs every test: the normal build, then the same tests
-# under AddressSanitizer + UndefinedBehaviorSanitizer.
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then the config and control protocol parsers under
+# libFuzzer for a short while (scripts/fuzz.sh runs them longer).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,3 +19,6 @@ echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan --output-on-failure -j2 -LE serial
 ctest --test-dir build-asan --output-on-failure -L serial
+
+echo "== fuzz (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:=30} s per target)"
+scripts/fuzz.sh "$FUZZ_SECONDS" config control minisign

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/control_common.sh"
 
-command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not installed"; exit 0; }
+command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not installed"; exit 77; }
 
 make_artifact_project
 mkfifo "$WORK/keyboard"

@@ -43,8 +43,9 @@ pass "nothing left running; artifacts are kept read-only as <seq>-<sha256/12>"
 
 # The lifecycle as --events saw it, in order, for the build that died and the rollback.
 events=$(grep -oE '"event":"[a-z_]+"' "$WORK/events.jsonl" | cut -d'"' -f4 | paste -sd' ')
-# (the old generation's exit and the new one's crash may come in either order)
-[[ $events =~ change\ build_start\ build_end\ spawn\ ready\ switch\ drain(\ exit)+\ rollback\ spawn\ ready\ switch ]] \
+# (the old generation's exit and the new one's crash may come in either order; reload_start opens the
+# upgrade attempt right after the change)
+[[ $events =~ change(\ reload_start)?\ build_start\ build_end\ spawn\ ready\ switch\ drain(\ exit)+\ rollback\ spawn\ ready\ switch ]] \
     || fail "events out of order: $events"
 grep -qE '"event":"rollback".*"from":"2-[0-9a-f]{12}".*|"event":"rollback".*"to":"1-[0-9a-f]{12}"' "$WORK/events.jsonl" \
     || fail "the rollback event does not name the builds: $(grep rollback "$WORK/events.jsonl")"
