@@ -44,11 +44,11 @@ Result<Duration> parse_flag_duration(std::string_view flag, const std::string& t
 struct Flags {
     std::vector<std::string> watch, ext, ignore, listen;
     std::string poll, debounce, build, build_timeout, build_nice, artifact, ready, ready_timeout, probation, stop_signal,
-        drain_timeout, events, cwd, restart, verify_key;
+        drain_timeout, events, cwd, restart, verify_key, proxy;
     bool no_listen_pid = false, quiet = false, verbose = false, json = false;
     CLI::Option *o_watch, *o_ext, *o_ignore, *o_listen, *o_poll, *o_debounce, *o_build, *o_build_timeout,
         *o_build_nice, *o_artifact, *o_ready, *o_ready_timeout, *o_probation, *o_stop_signal, *o_drain_timeout, *o_events,
-        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart, *o_verify_key;
+        *o_no_listen_pid, *o_quiet, *o_verbose, *o_json, *o_restart, *o_verify_key, *o_proxy;
 };
 
 std::vector<std::string> split_commas(const std::vector<std::string>& items) {
@@ -96,6 +96,7 @@ Result<void> apply_flags(const Flags& f, Config& c) {
             c.listen.push_back(l);
         }
     }
+    if (f.o_proxy->count()) c.proxy = f.proxy;
     if (f.o_ready->count()) c.ready = f.ready;
     if (f.o_ready_timeout->count()) { HS_TRY(d, parse_flag_duration("--ready-timeout", f.ready_timeout)); c.ready_timeout = d; }
     if (f.o_probation->count()) { HS_TRY(d, parse_flag_duration("--probation", f.probation)); c.probation = d; }
@@ -162,6 +163,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
                                      "run only binaries with a valid BINARY.minisig by this minisign public key "
                                      "(a .pub file, or the base64 key)");
     f->o_listen = app.add_option("-l,--listen", f->listen, "[NAME=]ADDR to listen on and pass to the app (repeatable)");
+    f->o_proxy = app.add_option("--proxy", f->proxy,
+                                "proxy mode: listen on ADDR, forward to the generation's $PORT (for apps that bind a port)");
     f->o_ready = app.add_option("--ready", f->ready, "notify | http:URL | tcp:ADDR | log:REGEX | delay:MS");
     f->o_ready_timeout = app.add_option("--ready-timeout", f->ready_timeout, "default 30s");
     f->o_probation = app.add_option("--probation", f->probation, "default 5s");

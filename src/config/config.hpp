@@ -63,6 +63,9 @@ struct Config {
     std::string ready;  // notify | http:URL | tcp:ADDR | log:REGEX | delay:MS; empty: default
     Duration ready_timeout{30s};
 
+    // [proxy] address / --proxy: proxy mode, listen here and forward to each generation's $PORT; empty: off
+    std::string proxy;
+
     std::string events;  // --events FILE|-
     Verbosity verbosity = Verbosity::Normal;
     bool json = false;   // --json for client verbs

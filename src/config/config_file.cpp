@@ -15,7 +15,7 @@ namespace hotswap {
 
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"watch", "build", "run", "listen", "ready", "artifacts", "events", "quiet", "verbose"};
+constexpr std::string_view kTopKeys[] = {"watch", "build", "run", "listen", "ready", "proxy", "artifacts", "events", "quiet", "verbose"};
 constexpr std::string_view kWatchKeys[] = {"paths", "ext", "ignore", "exclude", "debounce", "debounce_ms", "poll"};
 constexpr std::string_view kBuildKeys[] = {"cmd", "timeout", "artifact", "nice"};
 constexpr std::string_view kRunKeys[] = {"cmd",           "args",      "env",        "cwd",
@@ -24,10 +24,11 @@ constexpr std::string_view kRunKeys[] = {"cmd",           "args",      "env",   
 constexpr std::string_view kListenKeys[] = {"name", "address"};
 constexpr std::string_view kReadyKeys[] = {"kind", "timeout", "url", "address", "pattern", "delay"};
 constexpr std::string_view kArtifactsKeys[] = {"keep", "verify_key"};
+constexpr std::string_view kProxyKeys[] = {"address"};
 
 constexpr KnownKeys kKnown[] = {
     {"", kTopKeys}, {"watch", kWatchKeys}, {"build", kBuildKeys}, {"run", kRunKeys},
-    {"listen", kListenKeys}, {"ready", kReadyKeys}, {"artifacts", kArtifactsKeys},
+    {"listen", kListenKeys}, {"ready", kReadyKeys}, {"proxy", kProxyKeys}, {"artifacts", kArtifactsKeys},
 };
 
 // Errors carry the position of the offending node.
@@ -226,6 +227,15 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             else if (k == "delay") { HS_TRY(v, r.duration(node, k, true)); detail = std::to_string(v.count()); }
         }
         if (!kind.empty()) c.ready = detail.empty() ? kind : fmt::format("{}:{}", kind, detail);
+    }
+
+    HS_TRY(proxy, r.section(root, "proxy"));
+    if (proxy) {
+        HS_TRY_VOID(r.check_keys(*proxy, "proxy", kProxyKeys));
+        const toml::node* address = proxy->get("address");
+        if (!address) return r.at(proxy->source(), "[proxy] needs an address, like address = \"127.0.0.1:8080\"");
+        HS_TRY(v, r.string(*address, "address"));
+        c.proxy = v;
     }
 
     HS_TRY(artifacts, r.section(root, "artifacts"));

@@ -44,6 +44,7 @@ std::vector<std::string> build_app_environment(const AppEnvironment& spec) {
     // Also how hotswap recognises, in /proc/PID/environ, an orphan this generation left behind.
     set(env, "HOTSWAP_GENERATION", std::to_string(spec.generation));
     if (!spec.artifact.empty()) set(env, "HOTSWAP_ARTIFACT", spec.artifact);
+    if (spec.port != 0) set(env, "PORT", std::to_string(spec.port));
     return env;
 }
 

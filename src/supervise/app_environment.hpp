@@ -2,6 +2,7 @@
 // The environment a generation starts with: hotswap's own, less what systemd meant for hotswap itself,
 // plus the config's [run] env and the socket-activation variables.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@ struct AppEnvironment {
     std::string notify_socket;               // NOTIFY_SOCKET, empty: none
     int generation = 0;
     std::string artifact;                    // HOTSWAP_ARTIFACT: the generation's copy of the build; empty: none
+    uint16_t port = 0;                       // PORT: proxy mode's private port to bind; 0: left as inherited
 };
 
 // hotswap's environment without LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES and NOTIFY_SOCKET: those were

@@ -2,6 +2,7 @@
 // Generation: one running build of the app, with its process group, its output and its place in the
 // state machine of DESIGN.md §3 (supervise/lifecycle.hpp holds the rules).
 
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -42,6 +43,7 @@ struct Generation {
     EventLoop::TimerId probation_timer = 0;
     bool on_probation = false;  // switched in, probation not over yet
     int exit_status = -1;       // wait status once reaped
+    uint16_t private_port = 0;  // proxy mode: the loopback port it is told to bind ($PORT); 0: none
 
     ~Generation();
     void remember(std::string_view line);

@@ -36,6 +36,8 @@ Result<void> Supervisor::start() {
     HS_TRY_VOID(prepare_state_dir());
     // 2. The listening sockets, bound once for every generation (or adopted from systemd).
     HS_TRY_VOID(open_listeners());
+    // 2b. Proxy mode: the public socket hotswap accepts on and forwards from.
+    HS_TRY_VOID(open_proxy());
     // 3. The notify socket generations report READY=1 to.
     HS_TRY_VOID(open_notify_socket());
     // 4. The readiness rule, with a hint when it is the weak default.
@@ -63,7 +65,12 @@ Result<void> Supervisor::start() {
 }
 
 Result<void> Supervisor::choose_readiness() {
-    if (!config_.ready.empty()) {
+    if (proxy_mode()) {
+        HS_TRY_VOID(choose_proxy_readiness());
+    } else if (config_.ready.find("{port}") != std::string::npos) {
+        return Error::message("--ready: {port} stands for a generation's private port, which exists only in proxy "
+                              "mode; add --proxy ADDR or write the port number");
+    } else if (!config_.ready.empty()) {
         auto spec = parse_ready_spec(config_.ready);
         if (!spec) return spec.error().with_context("--ready");
         ready_ = *spec;
@@ -201,7 +208,7 @@ std::string Supervisor::describe_change(const ChangeSet& changes) const {
 }
 
 bool Supervisor::is_server() const {
-    return fd_mode() || !ready_.is_default || config_.restart == RestartPolicy::OnCrash;
+    return overlapping() || !ready_.is_default || config_.restart == RestartPolicy::OnCrash;
 }
 
 bool Supervisor::restart_on_crash() const {

@@ -6,7 +6,9 @@
 // is known only once the new generation has passed probation (supervisor_upgrade.cpp). Two modes:
 // - fd mode (listeners configured): the new generation starts on the same sockets, the old one is
 //   stopped only once the new one is ready; nothing is ever refused.
-// - restart mode (no listeners): the old generation is stopped, then the new one started.
+// - proxy mode (--proxy): hotswap listens and forwards each connection to the serving generation's private
+//   port ($PORT); otherwise as fd mode (overlap, readiness-gated switch), and both may be combined.
+// - restart mode (neither): the old generation is stopped, then the new one started.
 // The rules themselves (state transitions, what an exit means) are pure functions in lifecycle.hpp; the
 // member functions are spread over supervisor_*.cpp by concern: start, swap, recovery, stop, api.
 
@@ -26,6 +28,7 @@
 #include "config/config.hpp"
 #include "core/event_loop.hpp"
 #include "net/listener.hpp"
+#include "net/proxy.hpp"
 #include "ready/notify_server.hpp"
 #include "ready/ready_spec.hpp"
 #include "supervise/generation.hpp"
@@ -80,6 +83,9 @@ public:
 
 private:
     bool fd_mode() const { return !listeners_.empty(); }
+    bool proxy_mode() const { return proxy_ != nullptr; }
+    // The new generation starts next to the old one, which stops only once the new one is ready.
+    bool overlapping() const { return fd_mode() || proxy_mode(); }
     bool serve_mode() const { return config_.verb == Verb::Serve; }
     // Binaries are checked (owner, permissions, signature) before they run: always in serve mode, and in
     // run mode when --verify-key is given.
@@ -92,6 +98,7 @@ private:
     // The passes of start(), in order (supervisor.cpp).
     Result<void> prepare_state_dir();
     Result<void> open_listeners();
+    Result<void> open_proxy();
     Result<void> open_notify_socket();
     Result<void> choose_readiness();
     Result<void> open_artifact_store();
@@ -145,6 +152,15 @@ private:
     void mark_artifact(const Generation& g, ArtifactOutcome outcome, std::string reason = {});
     std::optional<LaunchTarget> rollback_target(std::string_view except_id) const;
 
+    // Proxy mode (supervisor_proxy.cpp): each generation's private port, its readiness there, and where the
+    // proxy sends new connections.
+    Result<void> choose_proxy_readiness();
+    Result<void> give_private_port(Generation& g);
+    ReadySpec readiness_for(const Generation& g) const;
+    void route_to(const Generation& g);
+    void unroute(const Generation& g);
+    nlohmann::json proxy_status_json() const;
+
     // Stopping generations and hotswap itself (supervisor_stop.cpp).
     void stop_generation(Generation& g);
     void on_drain_timeout(int id);
@@ -172,7 +188,9 @@ private:
     std::vector<Listener> listeners_;
     std::vector<std::string> listen_names_;
     std::unique_ptr<NotifyServer> notify_;
+    std::unique_ptr<Proxy> proxy_;
     ReadySpec ready_;
+    std::string ready_template_;  // proxy mode: --ready with {port}, filled in per generation; empty: none
     std::unique_ptr<Watcher> watcher_;
     std::unique_ptr<Debouncer> debouncer_;
     std::unique_ptr<Builder> builder_;

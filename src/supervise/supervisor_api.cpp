@@ -31,15 +31,17 @@ nlohmann::json Supervisor::status_json() const {
     for (const auto& l : listeners_)
         listeners.push_back({{"name", l.address().name}, {"address", l.address().display()}});
     const Generation* s = serving();
-    return {{"mode", fd_mode() ? "fd" : "restart"},
-            {"serving", s != nullptr},
-            {"serving_generation", s ? s->id : 0},
-            {"generations", generations},
-            {"listeners", listeners},
-            {"building", builder_ && builder_->busy()},
-            {"restarts", restarts_},
-            {"restart_pending", restart_timer_ != 0},
-            {"last_reload", last_reload_}};
+    nlohmann::json status = {{"mode", proxy_mode() ? "proxy" : fd_mode() ? "fd" : "restart"},
+                             {"serving", s != nullptr},
+                             {"serving_generation", s ? s->id : 0},
+                             {"generations", generations},
+                             {"listeners", listeners},
+                             {"building", builder_ && builder_->busy()},
+                             {"restarts", restarts_},
+                             {"restart_pending", restart_timer_ != 0},
+                             {"last_reload", last_reload_}};
+    if (proxy_) status["proxy"] = proxy_status_json();
+    return status;
 }
 
 nlohmann::json Supervisor::history_json() const {

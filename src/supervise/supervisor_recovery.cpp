@@ -31,6 +31,7 @@ void Supervisor::on_exit(int id, int wait_status) {
     // 1. Collect it: its last lines come before the verdict; anything left in its group dies with it.
     g->process.mark_exited();
     g->exit_status = wait_status;
+    unroute(*g);  // proxy mode: new connections wait for the next generation instead of meeting a closed port
     if (g->output) g->output->drain();
     (void)g->process.signal_group(SIGKILL);
     g->process.release();

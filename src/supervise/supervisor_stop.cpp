@@ -63,6 +63,8 @@ void Supervisor::shutdown(int signo) {
     loop_.cancel_timer(restart_timer_);
     restart_timer_ = 0;
     launch_when_stopped_.reset();
+    // Proxy mode: no new connections; those open finish with their generation's drain.
+    if (proxy_) proxy_->clear_upstream();
     if (builder_) builder_->abort();
     for (auto& [id, g] : generations_) stop_generation(*g);
     finish_upgrade(false, "hotswap is stopping");

@@ -88,7 +88,7 @@ void Supervisor::reload(LaunchTarget target) {
             advance(*g, GenerationEvent::Superseded);
             stop_generation(*g);
         }
-    if (fd_mode()) {
+    if (overlapping()) {
         spawn_generation(std::move(target));
         return;
     }
@@ -125,7 +125,12 @@ void Supervisor::spawn_generation(LaunchTarget target) {
                 artifact_as_written_));
         }
     }
-    // 2. Its output pipe, environment and fds: exactly stdio and the listeners.
+    // 2. Its output pipe, environment and fds: exactly stdio and the listeners (proxy mode: a private port).
+    if (auto port = give_private_port(*g); !port) {
+        Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), port.error().to_string()));
+        upgrade_failed(port.error().to_string());
+        return;
+    }
     auto pipe = make_pipe();
     if (!pipe) {
         Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), pipe.error().to_string()));
@@ -138,6 +143,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     if (notify_) env.notify_socket = notify_->path();
     env.generation = g->id;
     env.artifact = g->launch.artifact_path.string();
+    env.port = g->private_port;
 
     SpawnSpec spec;
     spec.argv = std::move(argv);
@@ -179,12 +185,12 @@ void Supervisor::spawn_generation(LaunchTarget target) {
                    {"reason", to_string(raw->launch.reason)}});
 
     // 4. Restart mode has no overlap to protect: the app serves as soon as it runs.
-    if (!fd_mode()) {
+    if (!overlapping()) {
         switch_to(*raw);
         return;
     }
-    // 5. fd mode: it serves once the probe says so, within ready_timeout.
-    raw->probe = make_probe(loop_, ready_, ProbeTarget{raw->process.pid()});
+    // 5. fd and proxy mode: it serves once the probe says so, within ready_timeout.
+    raw->probe = make_probe(loop_, readiness_for(*raw), ProbeTarget{raw->process.pid()});
     raw->probe->start([this, id] { loop_.post([this, id] { on_ready(id); }); });
     raw->ready_timer = loop_.add_timer(config_.ready_timeout, [this, id] { on_ready_timeout(id); });
 }
@@ -204,6 +210,7 @@ void Supervisor::switch_to(Generation& g) {
     // The switch: the new generation already accepts from the shared socket; the old one may now stop.
     Generation* old = serving();
     advance(g, GenerationEvent::Switch);
+    route_to(g);  // proxy mode: new connections go to it from now on
     g.serving_since = Clock::now();
     if (g.ready_at == Clock::time_point{}) g.ready_at = g.serving_since;
     g.probe.reset();
@@ -227,7 +234,7 @@ void Supervisor::switch_to(Generation& g) {
             break;
         case LaunchReason::Build:
         case LaunchReason::Reload:
-            if (fd_mode())
+            if (overlapping())
                 Console::get().info(fmt::format("✓ {} serving · {}ready in {}{}{}", g.label(), built,
                                                 format_duration(g.ready_at - g.spawned_at),
                                                 old ? fmt::format(" · {} draining", old->label()) : "", artifact),

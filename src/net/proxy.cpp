@@ -1,0 +1,141 @@
+#include "net/proxy.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/core.h>
+
+namespace hotswap {
+
+namespace {
+
+// Accepts per wake-up: the listener is level-triggered, so the rest come on the next turn of the loop,
+// after the connections already open had theirs.
+constexpr int kAcceptBatch = 64;
+// Out of file descriptors: stop accepting for a moment instead of spinning on a queue we cannot take from.
+constexpr Duration kAcceptPause{100};
+
+SocketAddress loopback(int family, uint16_t port) {
+    SocketAddress a;
+    if (family == AF_INET) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.length = sizeof(sockaddr_in);
+    } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        in6->sin6_addr = in6addr_loopback;
+        a.length = sizeof(sockaddr_in6);
+    }
+    return a;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Proxy>> Proxy::create(EventLoop& loop, Listener listener, ProxyOptions options) {
+    HS_TRY_VOID(set_nonblocking(listener.fd()));
+    return std::make_unique<Proxy>(loop, std::move(listener), std::move(options));
+}
+
+Proxy::Proxy(EventLoop& loop, Listener listener, ProxyOptions options)
+    : loop_(loop), listener_(std::move(listener)), options_(std::move(options)) {}
+
+Proxy::~Proxy() {
+    connections_.clear();  // each removes its sockets from the loop
+    watch_listener(false);
+    loop_.cancel_timer(resume_timer_);
+}
+
+void Proxy::set_upstream(uint16_t port) {
+    auto route = std::make_shared<ProxyRoute>();
+    route->epoch = next_epoch_++;
+    route->port = port;
+    // Servers told to bind "localhost" may get either family; 127.0.0.1 is the common case.
+    route->addresses = {loopback(AF_INET, port), loopback(AF_INET6, port)};
+    current_ = std::move(route);
+    watch_listener(true);
+}
+
+void Proxy::clear_upstream() {
+    current_.reset();
+    watch_listener(false);
+}
+
+std::optional<uint16_t> Proxy::upstream() const {
+    if (!current_) return std::nullopt;
+    return current_->port;
+}
+
+ProxyStats Proxy::stats() const {
+    ProxyStats s = stats_;
+    s.open = connections_.size();
+    for (const auto& [id, c] : connections_) s.replayed += uint64_t(c->replays());
+    return s;
+}
+
+void Proxy::watch_listener(bool on) {
+    if (on == listening_) return;
+    if (on) {
+        if (resume_timer_) return;  // paused after an error: the timer turns it back on
+        if (!loop_.add_fd(listener_.fd(), EPOLLIN, [this](uint32_t) { accept_pending(); }).ok()) return;
+    } else {
+        loop_.remove_fd(listener_.fd());
+    }
+    listening_ = on;
+}
+
+void Proxy::accept_pending() {
+    for (int i = 0; i < kAcceptBatch && current_; ++i) {
+        int fd = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) on_accept_error(errno);
+            return;
+        }
+        ++stats_.accepted;
+        const uint64_t id = next_id_++;
+        auto connection = std::make_unique<ProxyConnection>(
+            loop_, FileDescriptor(fd), current_, options_.buffer_size, options_.max_attempts,
+            [this, id](ProxySide side, uint32_t events) { on_connection_event(id, side, events); });
+        ProxyConnection* raw = connection.get();
+        connections_.emplace(id, std::move(connection));
+        if (auto status = raw->start(); status != ProxyConnection::Status::Open) finish(id, status);
+    }
+}
+
+void Proxy::on_accept_error(int err) {
+    if (options_.on_warning)
+        options_.on_warning(fmt::format("proxy: cannot accept connections on {}: {} (pausing for {} ms; raise the "
+                                        "open-files limit, ulimit -n, if this repeats)",
+                                        listener_.address().display(), std::strerror(err), kAcceptPause.count()));
+    watch_listener(false);
+    loop_.cancel_timer(resume_timer_);
+    resume_timer_ = loop_.add_timer(kAcceptPause, [this] {
+        resume_timer_ = 0;
+        if (current_) watch_listener(true);
+    });
+}
+
+void Proxy::on_connection_event(uint64_t id, ProxySide side, uint32_t events) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (auto status = it->second->on_event(side, events); status != ProxyConnection::Status::Open) finish(id, status);
+}
+
+void Proxy::finish(uint64_t id, ProxyConnection::Status status) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (status == ProxyConnection::Status::Failed) ++stats_.failed;
+    stats_.replayed += uint64_t(it->second->replays());
+    connections_.erase(it);
+}
+
+}  // namespace hotswap

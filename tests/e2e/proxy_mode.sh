@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Proxy mode (DESIGN.md §4, last paragraph): for servers that bind $PORT themselves, hotswap listens on the
+# public address and forwards each connection to the generation serving when it was accepted. Under load:
+# 10 reloads fail no request, a generation that never opens its port (tcp readiness times out) leaves the
+# old one serving, and after SIGTERM nothing is left running. [proxy] address in hotswap.toml works too.
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/reload_project.sh"
+: "${LOADGEN:?}"
+RELOADS=${RELOADS:-10}
+
+make_reload_project "$WORK/project" && cd "$WORK/project"
+# The app binds $PORT (testapp's default); a version with "noport" in it starts but never opens a port.
+app="v=\$(cat out/version); case \$v in *noport*) set -- --no-listen;; esac; exec '$TESTAPP' --tag $TAG --version \$v \"\$@\""
+status_json() { "$HOTSWAP" status --json; }
+json_field() { sed -nE "s/.*\"$1\": *(\"[^\"]*\"|[0-9]+).*/\1/p" <<<"$2" | head -n 1 | tr -d '"'; }
+
+port=$(free_port)
+start_hotswap -w src -b ./build.sh --proxy "127.0.0.1:$port" --ready-timeout 3s -- /bin/sh -c "$app"
+wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v1" || fail "v1 never served through the proxy"
+wait_log "proxying tcp://127.0.0.1:$port to each generation's \\\$PORT"
+status=$(status_json)
+[[ $(json_field mode "$status") == proxy ]] || fail "status does not say proxy mode: $status"
+private=$(json_field upstream_port "$status")
+[[ -n $private && $private != 0 && $private != "$port" ]] || fail "no private port of its own for app#1: $status"
+pass "v1 served through the proxy from its private port $private (public $port)"
+
+start_load "$port" 8
+for i in $(seq 2 $((RELOADS + 1))); do
+    reload_to "v$i" "$i"
+done
+wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v$((RELOADS + 1))" \
+    || fail "v$((RELOADS + 1)) not served after the reloads"
+
+# A build whose server never opens its port: not ready in time, stopped; the old one keeps serving.
+echo "v-noport" > src/version.txt
+next=$((RELOADS + 2))
+wait_log "app#$next was not ready within 3(\\.00)? s .* app#$((RELOADS + 1)) is still serving" 30
+wait_log "testapp v-noport stopped without listening" 30
+body_is "http://127.0.0.1:$port/" "hello from testapp v$((RELOADS + 1))" || fail "the old generation stopped serving"
+reload_to "v-last" $((next + 1))
+wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v-last" || fail "no recovery after the failed start"
+expect_no_failed_requests "proxy mode, $RELOADS reloads and a generation that never opened its port"
+status=$(status_json)
+[[ $(json_field connections_failed "$status") == 0 ]] || fail "the proxy closed connections it could not place: $status"
+pass "$RELOADS reloads and a failed start under load: 0 failed requests ($LOAD_OK ok)"
+
+stop_hotswap TERM || fail "hotswap did not exit 0 after SIGTERM"
+expect_no_leftovers "proxy mode"
+! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "the public port still accepts after hotswap stopped"
+pass "SIGTERM: exit 0, nothing left running, the public port closed"
+
+# The same from hotswap.toml: [proxy] address.
+port=$(free_port)
+cat > hotswap.toml <<TOML
+[proxy]
+address = "127.0.0.1:$port"
+TOML
+start_hotswap -w src -b ./build.sh -- /bin/sh -c "$app"
+wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v-last" || fail "[proxy] address in hotswap.toml not served"
+stop_hotswap TERM || fail "hotswap did not exit 0"
+expect_no_leftovers "proxy mode from hotswap.toml"
+pass "[proxy] address in hotswap.toml"
