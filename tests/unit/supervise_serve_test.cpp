@@ -126,8 +126,8 @@ TEST(ElfExtent, HeadersThatPointPastTheEndMeanIncomplete) {
     // A segment whose bytes end at 9000: needed too.
     auto with_segment = elf64_header(64, 1, 0, 0);
     with_segment.resize(64 + 56, 0);
-    for (size_t i = 0; i < 8; ++i) with_segment[64 + 8 + i] = char((100 >> (8 * i)) & 0xff);   // p_offset
-    for (size_t i = 0; i < 8; ++i) with_segment[64 + 32 + i] = char((8900 >> (8 * i)) & 0xff);  // p_filesz
+    for (size_t i = 0; i < 8; ++i) with_segment[64 + 8 + i] = char((uint64_t{100} >> (8 * i)) & 0xff);   // p_offset
+    for (size_t i = 0; i < 8; ++i) with_segment[64 + 32 + i] = char((uint64_t{8900} >> (8 * i)) & 0xff);  // p_filesz
     write_all(p, with_segment, with_segment.size());
     extent = extent_of(p);
     ASSERT_TRUE(extent.ok());
