@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -52,6 +53,7 @@ Proxy::~Proxy() {
     connections_.clear();  // each removes its sockets from the loop
     watch_listener(false);
     loop_.cancel_timer(resume_timer_);
+    loop_.cancel_timer(expiry_timer_);
 }
 
 void Proxy::set_upstream(uint16_t port) {
@@ -61,6 +63,8 @@ void Proxy::set_upstream(uint16_t port) {
     // Servers told to bind "localhost" may get either family; 127.0.0.1 is the common case.
     route->addresses = {loopback(AF_INET, port), loopback(AF_INET6, port)};
     current_ = std::move(route);
+    // Those refused by the previous generation first: they came before anything still in the backlog.
+    resume_waiting();
     watch_listener(true);
 }
 
@@ -78,6 +82,7 @@ ProxyStats Proxy::stats() const {
     ProxyStats s = stats_;
     s.open = connections_.size();
     for (const auto& [id, c] : connections_) s.replayed += uint64_t(c->replays());
+    s.waiting = waiting_.size();
     return s;
 }
 
@@ -107,7 +112,7 @@ void Proxy::accept_pending() {
             [this, id](ProxySide side, uint32_t events) { on_connection_event(id, side, events); });
         ProxyConnection* raw = connection.get();
         connections_.emplace(id, std::move(connection));
-        if (auto status = raw->start(); status != ProxyConnection::Status::Open) finish(id, status);
+        settle(id, raw->start());
     }
 }
 
@@ -127,10 +132,46 @@ void Proxy::on_accept_error(int err) {
 void Proxy::on_connection_event(uint64_t id, ProxySide side, uint32_t events) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
-    if (auto status = it->second->on_event(side, events); status != ProxyConnection::Status::Open) finish(id, status);
+    settle(id, it->second->on_event(side, events));
+}
+
+void Proxy::settle(uint64_t id, ProxyConnection::Status status) {
+    if (status != ProxyConnection::Status::Open) {
+        finish(id, status);
+        return;
+    }
+    auto it = connections_.find(id);
+    if (it == connections_.end() || !it->second->waiting()) {
+        waiting_.erase(id);
+        return;
+    }
+    waiting_.insert(id);
+    if (!expiry_timer_) expiry_timer_ = loop_.add_timer(options_.max_wait / 4, [this] { expire_waiting(); });
+}
+
+void Proxy::resume_waiting() {
+    std::set<uint64_t> ids;
+    ids.swap(waiting_);
+    for (uint64_t id : ids) {
+        auto it = connections_.find(id);
+        if (it != connections_.end()) settle(id, it->second->resume());
+    }
+}
+
+void Proxy::expire_waiting() {
+    expiry_timer_ = 0;
+    const auto deadline = Clock::now() - options_.max_wait;
+    std::vector<uint64_t> expired;
+    for (uint64_t id : waiting_) {
+        auto it = connections_.find(id);
+        if (it == connections_.end() || it->second->waiting_since() <= deadline) expired.push_back(id);
+    }
+    for (uint64_t id : expired) finish(id, ProxyConnection::Status::Failed);
+    if (!waiting_.empty()) expiry_timer_ = loop_.add_timer(options_.max_wait / 4, [this] { expire_waiting(); });
 }
 
 void Proxy::finish(uint64_t id, ProxyConnection::Status status) {
+    waiting_.erase(id);
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
     if (status == ProxyConnection::Status::Failed) ++stats_.failed;

@@ -7,12 +7,15 @@
 //   which is the old generation's drain;
 // - while no generation serves (none yet, or the serving one crashed) the listening socket is not polled,
 //   so clients wait in the kernel's backlog instead of being refused;
-// - a connection whose generation cannot take it is closed, and counted in stats().failed.
+// - a connection its generation refuses before answering waits (up to max_wait) for the next route: a
+//   crashing generation closes its port before hotswap learns of its exit and restarts it;
+// - a connection no generation takes is closed, and counted in stats().failed.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
@@ -26,6 +29,7 @@ namespace hotswap {
 struct ProxyOptions {
     size_t buffer_size = 64 * 1024;  // per direction and connection, held only while bytes wait in it
     int max_attempts = 3;            // generations one connection may be offered to (see ProxyConnection)
+    Duration max_wait{30'000};       // how long a refused connection may wait for the next generation
     std::function<void(std::string_view)> on_warning;  // e.g. out of file descriptors
 };
 
@@ -34,6 +38,7 @@ struct ProxyStats {
     uint64_t open = 0;
     uint64_t failed = 0;    // closed because no generation could take them
     uint64_t replayed = 0;  // moved to a newer generation after the old one dropped them unanswered
+    uint64_t waiting = 0;   // refused by their generation, waiting for the next one
 };
 
 class Proxy {
@@ -59,7 +64,11 @@ private:
     void accept_pending();
     void on_accept_error(int err);
     void on_connection_event(uint64_t id, ProxySide side, uint32_t events);
+    // After each call into a connection: ends it, or notes whether it waits for a route.
+    void settle(uint64_t id, ProxyConnection::Status status);
     void finish(uint64_t id, ProxyConnection::Status status);
+    void resume_waiting();
+    void expire_waiting();
 
     EventLoop& loop_;
     Listener listener_;
@@ -69,6 +78,8 @@ private:
     bool listening_ = false;
     EventLoop::TimerId resume_timer_ = 0;
     std::unordered_map<uint64_t, std::unique_ptr<ProxyConnection>> connections_;
+    std::set<uint64_t> waiting_;  // ordered: the oldest connection is offered the new route first
+    EventLoop::TimerId expiry_timer_ = 0;
     uint64_t next_id_ = 1;
     ProxyStats stats_;
 };

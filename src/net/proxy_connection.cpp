@@ -225,8 +225,24 @@ ProxyConnection::Status ProxyConnection::on_connected(uint32_t events) {
 }
 
 ProxyConnection::Status ProxyConnection::upstream_failed() {
-    if (!answered_ && can_replay()) return replay();
-    return Status::Failed;
+    // A generation that answered may have acted on the request: never again anywhere else.
+    if (answered_ || !to_upstream_.retaining() || attempts_ >= max_attempts_) return Status::Failed;
+    if (can_replay()) return replay();
+    wait_for_route();
+    return Status::Open;
+}
+
+void ProxyConnection::wait_for_route() {
+    close_upstream();
+    to_upstream_.rewind();
+    waiting_ = true;
+    waiting_since_ = Clock::now();
+}
+
+ProxyConnection::Status ProxyConnection::resume() {
+    if (!waiting_) return Status::Open;
+    waiting_ = false;
+    return replay();
 }
 
 bool ProxyConnection::can_replay() const {
@@ -237,6 +253,10 @@ bool ProxyConnection::can_replay() const {
 }
 
 ProxyConnection::Status ProxyConnection::replay() {
+    if (!current_) {
+        wait_for_route();
+        return Status::Open;
+    }
     close_upstream();
     ++attempts_;
     route_ = current_;

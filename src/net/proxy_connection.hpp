@@ -6,7 +6,9 @@
 //
 // A generation that resets or closes the connection before it answered a single byte (it stopped while
 // the connection sat in its accept queue) has not seen the request: when another generation serves by
-// then, the connection is replayed to it, client bytes and all, and the client never notices.
+// then, the connection is replayed to it, client bytes and all, and the client never notices. When the
+// generation refuses or resets it and none other serves yet (it is crashing; a restart or rollback is on
+// its way), the connection *waits* for the next route, as it would have in a shared accept queue.
 
 #include <cstdint>
 #include <functional>
@@ -50,6 +52,10 @@ public:
     // Registers the client socket and connects to the current route.
     Status start();
     Status on_event(ProxySide side, uint32_t epoll_events);
+    // Waiting for a route: the one its generation refused it from is gone. resume() tries the current one.
+    bool waiting() const { return waiting_; }
+    Clock::time_point waiting_since() const { return waiting_since_; }
+    Status resume();
 
     int replays() const { return attempts_ > 1 ? attempts_ - 1 : 0; }
     uint16_t upstream_port() const { return route_ ? route_->port : 0; }
@@ -67,6 +73,7 @@ private:
     Status upstream_failed();
     bool can_replay() const;
     Status replay();
+    void wait_for_route();
 
     EventLoop& loop_;
     const std::shared_ptr<const ProxyRoute>& current_;
@@ -88,6 +95,8 @@ private:
     bool client_eof_ = false, upstream_eof_ = false;    // EOF read from that side
     bool client_shut_ = false, upstream_shut_ = false;  // our FIN sent to that side
     bool answered_ = false;                             // the upstream has sent at least one byte
+    bool waiting_ = false;                              // no upstream: waiting for the next route
+    Clock::time_point waiting_since_{};
 };
 
 }  // namespace hotswap

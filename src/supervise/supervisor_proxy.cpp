@@ -33,6 +33,8 @@ Result<void> Supervisor::open_proxy() {
     if (!listener) return listener.error().with_context("--proxy");
     ProxyOptions options;
     options.on_warning = [](std::string_view text) { Console::get().warn(text); };
+    // A connection refused by a crashing generation waits for its restart, which may take a whole start.
+    options.max_wait = std::max(options.max_wait, config_.ready_timeout);
     HS_TRY(proxy, Proxy::create(loop_, std::move(*listener), std::move(options)));
     proxy_ = std::move(proxy);
     Console::get().info(fmt::format("proxying {} to each generation's $PORT", proxy_->listener().address().display()));

@@ -2,15 +2,19 @@
 # Proxy mode (DESIGN.md §4, last paragraph): for servers that bind $PORT themselves, hotswap listens on the
 # public address and forwards each connection to the generation serving when it was accepted. Under load:
 # 10 reloads fail no request, a generation that never opens its port (tcp readiness times out) leaves the
-# old one serving, and after SIGTERM nothing is left running. [proxy] address in hotswap.toml works too.
+# old one serving, a crash is bridged until the restart serves, and after SIGTERM nothing is left running.
+# [proxy] address in hotswap.toml works too.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/reload_project.sh"
 : "${LOADGEN:?}"
 RELOADS=${RELOADS:-10}
 
 make_reload_project "$WORK/project" && cd "$WORK/project"
-# The app binds $PORT (testapp's default); a version with "noport" in it starts but never opens a port.
-app="v=\$(cat out/version); case \$v in *noport*) set -- --no-listen;; esac; exec '$TESTAPP' --tag $TAG --version \$v \"\$@\""
+# The app binds $PORT (testapp's default); a version with "noport" in it starts but never opens a port, one
+# with "crash" crashes once, 300 ms after it starts.
+app="v=\$(cat out/version); case \$v in *noport*) set -- --no-listen;;
+  *crash*) [ -e crashed-once ] || { : > crashed-once; set -- --crash-after-ms 300; };; esac
+exec '$TESTAPP' --tag $TAG --version \$v \"\$@\""
 status_json() { "$HOTSWAP" status --json; }
 json_field() { sed -nE "s/.*\"$1\": *(\"[^\"]*\"|[0-9]+).*/\1/p" <<<"$2" | head -n 1 | tr -d '"'; }
 
@@ -39,10 +43,16 @@ wait_log "testapp v-noport stopped without listening" 30
 body_is "http://127.0.0.1:$port/" "hello from testapp v$((RELOADS + 1))" || fail "the old generation stopped serving"
 reload_to "v-last" $((next + 1))
 wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v-last" || fail "no recovery after the failed start"
-expect_no_failed_requests "proxy mode, $RELOADS reloads and a generation that never opened its port"
+
+# A crash: the generation closes its port, then dies; connections wait until the restart serves.
+echo "v-crash" > src/version.txt
+wait_log "app#$((next + 2)) │ testapp v-crash crashing on purpose" 30
+wait_log "app#$((next + 3)) serving again after a restart" 30
+wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v-crash" || fail "v-crash not served after its restart"
+expect_no_failed_requests "proxy mode, $RELOADS reloads, a generation that never opened its port and a crash"
 status=$(status_json)
 [[ $(json_field connections_failed "$status") == 0 ]] || fail "the proxy closed connections it could not place: $status"
-pass "$RELOADS reloads and a failed start under load: 0 failed requests ($LOAD_OK ok)"
+pass "$RELOADS reloads, a failed start and a crash under load: 0 failed requests ($LOAD_OK ok)"
 
 stop_hotswap TERM || fail "hotswap did not exit 0 after SIGTERM"
 expect_no_leftovers "proxy mode"
@@ -56,7 +66,7 @@ cat > hotswap.toml <<TOML
 address = "127.0.0.1:$port"
 TOML
 start_hotswap -w src -b ./build.sh -- /bin/sh -c "$app"
-wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v-last" || fail "[proxy] address in hotswap.toml not served"
+wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v-crash" || fail "[proxy] address in hotswap.toml not served"
 stop_hotswap TERM || fail "hotswap did not exit 0"
 expect_no_leftovers "proxy mode from hotswap.toml"
 pass "[proxy] address in hotswap.toml"

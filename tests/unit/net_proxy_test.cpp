@@ -221,11 +221,25 @@ private:
 
 class ProxyTest : public ::testing::Test {
 protected:
-    void SetUp() override {
+    void SetUp() override { make_proxy({}); }
+    void make_proxy(ProxyOptions options) {
+        loop_.call([this] { proxy_.reset(); });
         auto listener = Listener::bind(parse_listen_address("127.0.0.1:0").value());
         ASSERT_TRUE(listener) << listener.error().to_string();
         port_ = listener->bound_port();
-        proxy_ = loop_.call([&] { return std::move(Proxy::create(loop_.loop(), std::move(*listener)).value()); });
+        proxy_ = loop_.call([&] {
+            return std::move(Proxy::create(loop_.loop(), std::move(*listener), std::move(options)).value());
+        });
+    }
+    // Polls the proxy's figures (from its own thread) until `done` holds, or the deadline.
+    template <typename Predicate>
+    ProxyStats stats_once(Predicate done) {
+        ProxyStats s = stats();
+        for (int i = 0; i < kDeadlineMs / 10 && !done(s); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            s = stats();
+        }
+        return s;
     }
     void TearDown() override {
         loop_.call([this] { proxy_.reset(); });
@@ -376,7 +390,10 @@ TEST_F(ProxyTest, ConnectionsWaitInTheBacklogWhileNothingServes) {
     EXPECT_EQ(read_n(later.get(), 2), "A\n");
 }
 
-TEST_F(ProxyTest, AClientWhoseGenerationIsGoneIsClosedAndCounted) {
+TEST_F(ProxyTest, AClientNoGenerationTakesIsClosedAndCounted) {
+    ProxyOptions options;
+    options.max_wait = std::chrono::milliseconds(100);
+    make_proxy(std::move(options));
     uint16_t dead;
     {
         FileDescriptor gone = listen_loopback();
@@ -385,11 +402,35 @@ TEST_F(ProxyTest, AClientWhoseGenerationIsGoneIsClosedAndCounted) {
     route(dead);
     FileDescriptor client = connect_to(port_);
     write_all(client.get(), "anyone?");
+    // Refused: it waits for another generation, which never comes within max_wait.
     std::string got = read_to_eof(client.get());
     EXPECT_EQ(got, "");
-    for (int i = 0; i < kDeadlineMs / 10 && stats().failed == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_EQ(stats().failed, 1u);
-    EXPECT_EQ(stats().open, 0u);
+    auto s = stats_once([](const ProxyStats& s) { return s.failed == 1; });
+    EXPECT_EQ(s.failed, 1u);
+    EXPECT_EQ(s.open, 0u);
+    EXPECT_EQ(s.waiting, 0u);
+}
+
+TEST_F(ProxyTest, AConnectionRefusedByADyingGenerationWaitsForTheNextOne) {
+    // The generation closed its port (it is crashing) before hotswap learned it was gone: the connection
+    // waits, as it would in the backlog, and the restarted generation answers it.
+    uint16_t dead;
+    {
+        FileDescriptor gone = listen_loopback();
+        dead = port_of(gone.get());
+    }
+    route(dead);
+    FileDescriptor client = connect_to(port_);
+    write_all(client.get(), "request");
+    auto s = stats_once([](const ProxyStats& s) { return s.waiting == 1; });
+    ASSERT_EQ(s.waiting, 1u);
+    loop_.call([this] { proxy_->clear_upstream(); });  // its exit, seen by the supervisor
+    EchoServer restarted("R");
+    route(restarted.port());
+    EXPECT_EQ(read_n(client.get(), 9), "R\nrequest");
+    s = stats();
+    EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(s.failed, 0u);
 }
 
 TEST_F(ProxyTest, AConnectionDroppedUnansweredByTheOldGenerationIsReplayedToTheNewOne) {
