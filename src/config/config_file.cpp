@@ -67,9 +67,16 @@ public:
             return *d;
         }
         if (integer_is_ms) {
-            if (auto n = node.value<int64_t>(); n && *n >= 0) return Duration(*n);
+            if (auto n = integer(node); n && *n >= 0) return Duration(*n);
         }
         return at(node.source(), fmt::format("'{}' must be a duration string like \"500ms\" or \"10s\"", key));
+    }
+
+    // An integer written as one: toml++'s value<int64_t>() would also convert a float, and a float beyond
+    // int64's range makes that conversion undefined behaviour (the config fuzzer found it).
+    static std::optional<int64_t> integer(const toml::node& node) {
+        if (const auto* i = node.as_integer()) return i->get();
+        return std::nullopt;
     }
 
     Result<bool> boolean(const toml::node& node, std::string_view key) const {
@@ -148,7 +155,7 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             else if (k == "timeout") { HS_TRY(v, r.duration(node, k, false)); c.build_timeout = v; }
             else if (k == "artifact") { HS_TRY(v, r.string(node, k)); c.artifact = v; }
             else if (k == "nice") {
-                auto n = node.value<int64_t>();
+                auto n = Reader::integer(node);
                 if (!n || *n < 0 || *n > kMaxBuildNice)
                     return r.at(node.source(), fmt::format("'nice' must be a number from 0 to {} (0 runs the build "
                                                            "at hotswap's own priority)",
@@ -242,7 +249,7 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
     if (artifacts) {
         HS_TRY_VOID(r.check_keys(*artifacts, "artifacts", kArtifactsKeys));
         if (const toml::node* keep = artifacts->get("keep")) {
-            auto n = keep->value<int64_t>();
+            auto n = Reader::integer(*keep);
             if (!n || *n < 1 || *n > 1000) return r.at(keep->source(), "'keep' must be a number of builds from 1 to 1000");
             c.artifacts_keep = size_t(*n);
         }

@@ -116,6 +116,13 @@ TEST_F(ConfigFile, BadValuesNamePosition) {
     EXPECT_NE(error_of("watch = 3\n").find("'watch' must be a table"), std::string::npos);
 }
 
+TEST_F(ConfigFile, FloatsWhereIntegersBelongAreRefusedWhateverTheirSize) {
+    // A float beyond int64's range once reached an undefined conversion inside toml++ (found by the fuzzer).
+    EXPECT_NE(error_of("[watch]\ndebounce = 1e300\n").find("hotswap.toml:2:12: 'debounce' must be"), std::string::npos);
+    EXPECT_NE(error_of("[build]\nnice = 5.0\n").find("hotswap.toml:2:8: 'nice' must be a number"), std::string::npos);
+    EXPECT_NE(error_of("[artifacts]\nkeep = -1e300\n").find("'keep' must be a number"), std::string::npos);
+}
+
 TEST_F(ConfigFile, SyntaxErrorsNamePosition) {
     std::string e = error_of("[watch\n");
     EXPECT_TRUE(e.starts_with("hotswap.toml:1:")) << e;
