@@ -59,14 +59,17 @@ expect_no_leftovers "proxy mode"
 ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "the public port still accepts after hotswap stopped"
 pass "SIGTERM: exit 0, nothing left running, the public port closed"
 
-# The same from hotswap.toml: [proxy] address.
+# The same from hotswap.toml: [proxy] address, with readiness over http on the private port ({port}).
 port=$(free_port)
 cat > hotswap.toml <<TOML
 [proxy]
 address = "127.0.0.1:$port"
+[ready]
+kind = "http"
+url = "http://127.0.0.1:{port}/"
 TOML
 start_hotswap -w src -b ./build.sh -- /bin/sh -c "$app"
 wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v-crash" || fail "[proxy] address in hotswap.toml not served"
 stop_hotswap TERM || fail "hotswap did not exit 0"
 expect_no_leftovers "proxy mode from hotswap.toml"
-pass "[proxy] address in hotswap.toml"
+pass "[proxy] address and an http readiness URL with {port} in hotswap.toml"
