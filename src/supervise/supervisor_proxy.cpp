@@ -99,6 +99,7 @@ nlohmann::json Supervisor::proxy_status_json() const {
             {"connections_accepted", stats.accepted},
             {"connections_open", stats.open},
             {"connections_failed", stats.failed},
+            {"connections_waiting", stats.waiting},
             {"connections_replayed", stats.replayed}};
 }
 
