@@ -98,6 +98,7 @@ void Builder::start(ChangeSet changes) {
     spec.argv = {"/bin/sh", "-c", options_.cmd};
     spec.env = std::move(env);
     spec.cwd = options_.cwd.string();
+    spec.idle_priority = options_.idle;
     spec.output_fd = pipe->write.get();
     spec.unblock = options_.unblock;
     auto process = Process::spawn(spec);
@@ -109,7 +110,8 @@ void Builder::start(ChangeSet changes) {
     }
     process_ = std::move(*process);
     // Set from here, right after exec, for the whole group: SpawnSpec has no priority to set in the child.
-    if (auto lowered = lower_build_priority(process_.pid(), options_.nice); !lowered && !priority_warned_) {
+    if (auto lowered = lower_build_priority(process_.pid(), options_.idle ? 0 : options_.nice);
+        !lowered && !priority_warned_) {
         priority_warned_ = true;
         Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority ({}); set --build-nice 0 "
                                         "to stop trying to lower it",

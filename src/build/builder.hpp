@@ -31,6 +31,7 @@ struct BuildOptions {
     std::vector<std::string> env;     // the complete environment for the build
     const sigset_t* unblock = nullptr;
     int nice = kDefaultBuildNice;     // nice steps below hotswap's own priority; 0: the same priority
+    bool idle = false;                // SCHED_IDLE instead: the build runs only on CPU time the rest leaves
 };
 
 enum class BuildOutcome { Succeeded, Failed, TimedOut, CouldNotStart };

@@ -29,7 +29,7 @@ Result<int> parse_build_nice(const std::string& text) {
     if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(text) > kMaxBuildNice)
         return Error::message(fmt::format("--build-nice: '{}' is not a number from 0 to {} (0 runs the build at "
-                                          "hotswap's own priority)",
+                                          "hotswap's own priority) nor 'idle'",
                                           text, kMaxBuildNice));
     return std::stoi(text);
 }
@@ -78,7 +78,10 @@ Result<void> apply_flags(const Flags& f, Config& c) {
     if (f.o_debounce->count()) { HS_TRY(d, parse_ms_or_duration("--debounce", f.debounce)); c.debounce = d; }
     if (f.o_build->count()) c.build_cmd = f.build;
     if (f.o_build_timeout->count()) { HS_TRY(d, parse_flag_duration("--build-timeout", f.build_timeout)); c.build_timeout = d; }
-    if (f.o_build_nice->count()) { HS_TRY(n, parse_build_nice(f.build_nice)); c.build_nice = n; }
+    if (f.o_build_nice->count()) {
+        c.build_idle = f.build_nice == "idle";
+        if (!c.build_idle) { HS_TRY(n, parse_build_nice(f.build_nice)); c.build_nice = n; }
+    }
     if (f.o_artifact->count()) c.artifact = f.artifact;
     if (f.o_verify_key->count()) c.verify_key = f.verify_key;
     if (f.o_listen->count()) {
@@ -157,7 +160,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     f->o_build = app.add_option("-b,--build", f->build, "build command, run by /bin/sh; none: restart only");
     f->o_build_timeout = app.add_option("--build-timeout", f->build_timeout, "kill a build running longer than this");
     f->o_build_nice = app.add_option("--build-nice", f->build_nice,
-                                     "run the build N nice steps below hotswap (0-19, default 10; 0: same priority)");
+                                     "run the build N nice steps below hotswap (0-19, default 10; 0: same priority; idle: only on "
+                                     "CPU time nothing else wants)");
     f->o_artifact = app.add_option("--artifact", f->artifact, "the build's output binary (serve: the binary to upgrade to)");
     f->o_verify_key = app.add_option("--verify-key", f->verify_key,
                                      "run only binaries with a valid BINARY.minisig by this minisign public key "

@@ -42,6 +42,7 @@ struct Config {
     std::string build_cmd;  // empty: no build, restart only
     std::optional<Duration> build_timeout;
     int build_nice = kDefaultBuildNice;  // nice steps below hotswap's priority for the build; 0: the same
+    bool build_idle = false;             // --build-nice idle: the build at SCHED_IDLE instead
     std::string artifact;
     size_t artifacts_keep = 5;  // [artifacts] keep: builds kept in .hotswap/artifacts
     // --verify-key / [artifacts] verify_key: a minisign public key file, or the base64 key itself; every

@@ -154,11 +154,13 @@ Result<void> read_config_file(const std::filesystem::path& file, Config& c) {
             if (k == "cmd") { HS_TRY(v, r.string(node, k)); c.build_cmd = v; }
             else if (k == "timeout") { HS_TRY(v, r.duration(node, k, false)); c.build_timeout = v; }
             else if (k == "artifact") { HS_TRY(v, r.string(node, k)); c.artifact = v; }
-            else if (k == "nice") {
+            else if (k == "nice" && node.value<std::string>() == "idle") {
+                c.build_idle = true;
+            } else if (k == "nice") {
                 auto n = Reader::integer(node);
                 if (!n || *n < 0 || *n > kMaxBuildNice)
                     return r.at(node.source(), fmt::format("'nice' must be a number from 0 to {} (0 runs the build "
-                                                           "at hotswap's own priority)",
+                                                           "at hotswap's own priority) or \"idle\"",
                                                            kMaxBuildNice));
                 c.build_nice = int(*n);
             }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -108,6 +109,12 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
         }
         ::signal(SIGPIPE, SIG_DFL);
         if (spec.unblock) ::sigprocmask(SIG_UNBLOCK, spec.unblock, nullptr);
+        // Set here, not after the spawn, so every process the child starts inherits it from its first
+        // instruction. A refusal (a seccomp filter) leaves the normal policy: the nice steps still apply.
+        if (spec.idle_priority) {
+            sched_param none{};
+            ::sched_setscheduler(0, SCHED_IDLE, &none);
+        }
 
         // Move every fd we hand over above the target range first, so dup2 never overwrites a source.
         const int high = 3 + nlisten + 3;

@@ -22,6 +22,7 @@ struct SpawnSpec {
     int stdin_fd = -1;                  // -1: /dev/null
     int output_fd = -1;                 // stdout and stderr both; -1: hotswap's own
     const sigset_t* unblock = nullptr;  // signals the supervisor blocked, unblocked again in the child
+    bool idle_priority = false;         // SCHED_IDLE from before exec: runs only on CPU time nothing else wants
 };
 
 class Process {

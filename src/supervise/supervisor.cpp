@@ -113,6 +113,7 @@ void Supervisor::create_builder() {
     options.cmd = config_.build_cmd;
     options.timeout = config_.build_timeout;
     options.nice = config_.build_nice;
+    options.idle = config_.build_idle;
     options.cwd = config_.root;
     options.state_dir = state_dir_;
     options.env = inherited_environment();

@@ -1,6 +1,7 @@
 // The build runs below hotswap's CPU priority (--build-nice / [build] nice): every process of the build
 // gets hotswap's niceness + N, and 0 leaves it alone. Config: the flag and the key, with their bounds.
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ namespace {
 int own_nice() { return ::getpriority(PRIO_PROCESS, 0); }
 
 // Runs one build of `cmd` with the given nice steps and returns the build's output lines.
-std::vector<std::string> build_output(const std::string& cmd, int nice) {
+std::vector<std::string> build_output(const std::string& cmd, int nice, bool idle = false) {
     const int signals[] = {SIGTERM};
     auto loop = EventLoop::create(signals).value();
     char templ[] = "/tmp/hotswap-build-priority-test.XXXXXX";
@@ -39,6 +40,7 @@ std::vector<std::string> build_output(const std::string& cmd, int nice) {
     options.env = {"PATH=/usr/bin:/bin"};
     options.unblock = &loop->blocked_signals();
     options.nice = nice;
+    options.idle = idle;
     std::optional<BuildResult> result;
     Builder builder(*loop, options, [&](BuildResult r) {
         result = std::move(r);
@@ -86,6 +88,17 @@ TEST(BuildPriority, NeverBelowTheLowestPriority) {
     EXPECT_EQ(tail[1], std::to_string(kMaxBuildNice));
 }
 
+TEST(BuildPriority, IdleRunsTheBuildAndItsCommandsAtSchedIdle) {
+    // Field 41 of /proc/PID/stat is the scheduling policy; SCHED_IDLE is 5. Set before exec, so the
+    // build's first instruction runs under it and there is nothing to wait for.
+    auto tail = build_output("read -r s < /proc/$$/stat; set -- $s; echo ${41}; "
+                             "sh -c 'read -r s < /proc/$$/stat; set -- $s; echo ${41}'",
+                             10, true);
+    ASSERT_EQ(tail.size(), 2u);
+    EXPECT_EQ(tail[0], std::to_string(SCHED_IDLE));
+    EXPECT_EQ(tail[1], std::to_string(SCHED_IDLE)) << "a command the build starts inherits the policy";
+}
+
 TEST(BuildPriority, AGroupThatIsGoneIsNotAnError) {
     // A pid far above pid_max names no group: the build ended before its priority was set.
     EXPECT_TRUE(lower_build_priority(0x3ffffff, 10).ok());
@@ -128,6 +141,18 @@ TEST(BuildNiceConfig, FlagAndKeyWithTheirBounds) {
         ASSERT_FALSE(applied.ok()) << bad;
         EXPECT_NE(applied.error().to_string().find("from 0 to 19"), std::string::npos) << applied.error().to_string();
     }
+
+    for (const char* idle : {"idle"}) {
+        auto parsed = parse({"--build-nice", idle, "--", "./server"});
+        ASSERT_TRUE(std::holds_alternative<CommandLine>(parsed));
+        Config c;
+        ASSERT_TRUE(std::get<CommandLine>(parsed).apply(c).ok());
+        EXPECT_TRUE(c.build_idle);
+    }
+    auto idle = read_file("[build]\nnice = \"idle\"\n");
+    ASSERT_TRUE(idle.ok()) << idle.error().to_string();
+    EXPECT_TRUE(idle->build_idle);
+    EXPECT_FALSE(Config{}.build_idle);
 
     auto c = read_file("[build]\ncmd = \"make\"\nnice = 4\n");
     ASSERT_TRUE(c.ok()) << c.error().to_string();
