@@ -16,6 +16,7 @@
 #include "control/control_client.hpp"
 #include "control/control_plane.hpp"
 #include "core/event_loop.hpp"
+#include "proc/orphan_guard.hpp"
 #include "supervise/supervisor.hpp"
 #include "ui/console.hpp"
 #include "ui/keys.hpp"
@@ -73,6 +74,11 @@ int run_supervisor(Config config) {
     }
     // Grandchildren that leave their group are re-parented to us, so they are reaped and can be killed.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    // If hotswap is killed outright, the guard takes every process group it started down with it (declared
+    // before the supervisor: it outlives the supervisor's own cleanup).
+    auto guard = OrphanGuard::start();
+    if (!guard) Console::get().warn(fmt::format("no orphan guard ({}): if hotswap is killed with SIGKILL, "
+                                                "processes the app started may keep running", guard.error().to_string()));
     const bool events_on_stdout = config.events == "-";
 
     // 2. The supervisor, and the control plane before anything binds a port: a second hotswap for the same
@@ -141,6 +147,9 @@ int run_client(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // hotswap's orphan guard is this binary under another name (see proc/orphan_guard.hpp).
+    if (argc == 1 && std::string_view(argv[0]) == hotswap::OrphanGuard::kProgramName)
+        hotswap::OrphanGuard::run_guard();
     ConfigOutcome outcome = load_config(argc, argv);
     if (!outcome.config) return outcome.exit_code;
     Config& config = *outcome.config;

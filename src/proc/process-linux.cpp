@@ -16,6 +16,8 @@
 
 #include <fmt/core.h>
 
+#include "proc/orphan_guard.hpp"
+
 namespace hotswap {
 
 namespace {
@@ -148,6 +150,7 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
     process.pid_ = pid;
     // Also in the parent, so a signal to the group sent right after fork cannot miss the child.
     ::setpgid(pid, pid);
+    OrphanGuard::watch_group(pid);  // if hotswap is killed, the guard kills the group
     report.write.reset();
     ChildReport r{};
     ssize_t n;
@@ -178,7 +181,10 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
 
 Process::~Process() {
     // RAII for children: whatever of the group is still alive goes with us.
-    if (pid_ > 0) ::kill(-pid_, SIGKILL);
+    if (pid_ > 0) {
+        ::kill(-pid_, SIGKILL);
+        OrphanGuard::forget_group(pid_);
+    }
 }
 
 Process::Process(Process&& other) noexcept
@@ -186,7 +192,10 @@ Process::Process(Process&& other) noexcept
 
 Process& Process::operator=(Process&& other) noexcept {
     if (this != &other) {
-        if (pid_ > 0) ::kill(-pid_, SIGKILL);
+        if (pid_ > 0) {
+            ::kill(-pid_, SIGKILL);
+            OrphanGuard::forget_group(pid_);
+        }
         pid_ = std::exchange(other.pid_, -1);
         pidfd_ = std::move(other.pidfd_);
         exited_ = other.exited_;

@@ -14,7 +14,8 @@ fi
 
 fd_count() { ls "/proc/$HS_PID/fd" | wc -l; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$HS_PID/status"; }
-only_one_child() { [[ $(pgrep -P "$HS_PID" | wc -l) -eq 1 ]]; }
+# One generation; hotswap's orphan guard is a child too, for hotswap's whole life.
+only_one_child() { [[ $(ps -o comm= --ppid "$HS_PID" | grep -cvx hotswap-guard) -eq 1 ]]; }
 # The settled state after a switch: the old generation reaped, one child left, the fd count steady.
 LAST_FDS=-1
 fds_settled() {
