@@ -109,7 +109,8 @@ void Builder::start(ChangeSet changes) {
         return;
     }
     process_ = std::move(*process);
-    // Set from here, right after exec, for the whole group: SpawnSpec has no priority to set in the child.
+    // Nice steps are relative to hotswap's own niceness, set from here for the whole group right after exec
+    // (SCHED_IDLE, with --build-nice idle, was already set in the child).
     if (auto lowered = lower_build_priority(process_.pid(), options_.idle ? 0 : options_.nice);
         !lowered && !priority_warned_) {
         priority_warned_ = true;

@@ -40,9 +40,8 @@ Result<OrphanGuard> OrphanGuard::start() {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return Error::from_errno("socketpair");
     FileDescriptor ours(fds[0]), theirs(fds[1]);
-    // Everything exec needs, built before fork.
-    char name[] = "hotswap-guard";
-    char* const argv[] = {name, nullptr};
+    // Everything exec needs, built before fork (execve does not write to its arguments).
+    char* const argv[] = {const_cast<char*>(kProgramName), nullptr};
     char* const envp[] = {nullptr};
     pid_t pid = ::fork();
     if (pid < 0) return Error::from_errno("fork");

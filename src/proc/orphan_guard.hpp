@@ -29,8 +29,6 @@ public:
     OrphanGuard(const OrphanGuard&) = delete;
     OrphanGuard& operator=(const OrphanGuard&) = delete;
 
-    pid_t pid() const { return pid_; }
-
     // The guard's side: main() calls it when started as kProgramName; reads the socket at fd 3.
     static constexpr const char* kProgramName = "hotswap-guard";
     [[noreturn]] static void run_guard();

@@ -179,12 +179,13 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
     return process;
 }
 
-Process::~Process() {
+Process::~Process() { kill_group(); }
+
+void Process::kill_group() {
     // RAII for children: whatever of the group is still alive goes with us.
-    if (pid_ > 0) {
-        ::kill(-pid_, SIGKILL);
-        OrphanGuard::forget_group(pid_);
-    }
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGKILL);
+    OrphanGuard::forget_group(pid_);
 }
 
 Process::Process(Process&& other) noexcept
@@ -192,10 +193,7 @@ Process::Process(Process&& other) noexcept
 
 Process& Process::operator=(Process&& other) noexcept {
     if (this != &other) {
-        if (pid_ > 0) {
-            ::kill(-pid_, SIGKILL);
-            OrphanGuard::forget_group(pid_);
-        }
+        kill_group();
         pid_ = std::exchange(other.pid_, -1);
         pidfd_ = std::move(other.pidfd_);
         exited_ = other.exited_;

@@ -52,6 +52,9 @@ public:
     void release();
 
 private:
+    // SIGKILL to what is left of the group, which the orphan guard then forgets.
+    void kill_group();
+
     pid_t pid_ = -1;
     FileDescriptor pidfd_;
     bool exited_ = false;

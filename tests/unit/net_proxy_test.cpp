@@ -95,6 +95,12 @@ FileDescriptor listen_loopback(uint16_t port = 0) {
 
 uint16_t port_of(int fd) { return local_address(fd).value().port(); }
 
+// A loopback port that was just listened on and closed again: a connection to it is refused.
+uint16_t closed_port() {
+    FileDescriptor gone = listen_loopback();
+    return port_of(gone.get());
+}
+
 FileDescriptor connect_to(uint16_t port) {
     FileDescriptor fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in addr{};
@@ -394,11 +400,7 @@ TEST_F(ProxyTest, AClientNoGenerationTakesIsClosedAndCounted) {
     ProxyOptions options;
     options.max_wait = std::chrono::milliseconds(100);
     make_proxy(std::move(options));
-    uint16_t dead;
-    {
-        FileDescriptor gone = listen_loopback();
-        dead = port_of(gone.get());
-    }
+    const uint16_t dead = closed_port();
     route(dead);
     FileDescriptor client = connect_to(port_);
     write_all(client.get(), "anyone?");
@@ -414,11 +416,7 @@ TEST_F(ProxyTest, AClientNoGenerationTakesIsClosedAndCounted) {
 TEST_F(ProxyTest, AConnectionRefusedByADyingGenerationWaitsForTheNextOne) {
     // The generation closed its port (it is crashing) before hotswap learned it was gone: the connection
     // waits, as it would in the backlog, and the restarted generation answers it.
-    uint16_t dead;
-    {
-        FileDescriptor gone = listen_loopback();
-        dead = port_of(gone.get());
-    }
+    const uint16_t dead = closed_port();
     route(dead);
     FileDescriptor client = connect_to(port_);
     write_all(client.get(), "request");
