@@ -2,7 +2,9 @@
 # Reload benchmark (zero-downtime reload): a small project (a one-line source, a shell "build", the testapp
 # fixture as the server) reloaded RELOADS times per pass, in one run:
 #  - save-to-served latency (median; from the write of the source file to the first answer of the new
-#    version), idle and under load, against a baseline of build + app start (+ 15 ms, the target);
+#    version: idle, to a poll of the benchmark's; under load, to the load itself, which reports each new
+#    version it meets, so no request of the benchmark's joins the load), against a baseline of build +
+#    app start (+ 15 ms, the target);
 #  - failed requests per reload under load;
 #  - request latency p50/p99/max during the reloads against steady state (no reload), measured with an
 #    open-loop load: a fixed RATE of requests per second whatever the server does, latency counted from
@@ -14,6 +16,10 @@
 #  - the same against "builds only" (the build run back to back for as long as the reloads took, no swap)
 #    at hotswap's priority, at nice 10 (the default --build-nice) and at SCHED_IDLE (--build-nice idle),
 #    which separates the build's CPU from the swap's; fd mode at each of the three; restart mode;
+#  - the floor: the processes a reload starts (the build at the default nice, then the app started until it
+#    listens, and stopped), started by this script back to back for as long as the reloads took, with no
+#    hotswap and no swap: what starting a new version costs this machine's other work, whoever does it;
+#  - the fd reloads paced as a developer saves (one edit every PACE_MS, 500 by default), p99 over the span;
 #  - a secondary closed-loop line (CONNECTIONS as fast as possible), steady against fd reloads.
 # Every baseline is measured in the same run, on the same machine.
 # Targets: 0 failed in fd mode; p99 during reloads <= 2x steady p99; save-to-served <= build + start + 15 ms.
@@ -35,6 +41,7 @@ BUILD_NICE=${BUILD_NICE:-10}  # hotswap's default --build-nice
 RATE=${RATE:-}
 RATE_SHARE=${RATE_SHARE:-10}  # the open loop's default rate, in % of the closed loop's
 ROUNDS=${ROUNDS:-3}           # steady window + fd reloads, compared round by round
+PACE_MS=${PACE_MS:-500}       # the paced pass: one save every PACE_MS, as a developer saving often
 export NO_COLOR=1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hotswap-bench.XXXXXX")
@@ -105,6 +112,29 @@ wait_log_line() {
     done
     return 1
 }
+# pause_until_us T: pauses until the wall clock reaches T (microseconds), in slices pause_ms can take.
+pause_until_us() {
+    local left
+    while left=$((($1 - $(now_us)) / 1000)); ((left > 0)); do pause_ms $((left > 999 ? 999 : left)); done
+}
+# wait_first FD VERSION SECONDS: reads the load generator's output through FD until it reports the first
+# answer of VERSION ("loadgen first <us> hello from testapp VERSION"); sets FIRST_AT_US to that answer's
+# wall-clock time. The load itself tells when a version took over: no request of the benchmark's own
+# joins the load it measures.
+wait_first() {
+    local deadline=$((SECONDS + $3)) line
+    while ((SECONDS < deadline)); do
+        while IFS= read -r -u "$1" line; do
+            if [[ $line == "loadgen first "*" hello from testapp $2" ]]; then
+                FIRST_AT_US=${line#loadgen first }
+                FIRST_AT_US=${FIRST_AT_US%% *}
+                return 0
+            fi
+        done
+        pause_ms 1
+    done
+    return 1
+}
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.1f ms", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
@@ -128,7 +158,7 @@ build_nice_seen() { cat "$work/project/out/nice" 2>/dev/null || echo "?"; }
 start_load() {
     local rate=()
     [[ -n ${3:-} ]] && rate=(--rate "$3")
-    "$LOADGEN" --port "$1" --connections "$CONNECTIONS" "${rate[@]}" > "$work/$2.load" &
+    "$LOADGEN" --port "$1" --connections "$CONNECTIONS" "${rate[@]}" --report-changes > "$work/$2.load" &
     load_pid=$!
     LOAD_START_US=$(now_us)
     until grep -qs answered "$work/$2.load"; do pause_ms 5; done
@@ -191,10 +221,13 @@ builds_only() {
 
 # ---- reloads ------------------------------------------------------------------------------------------
 
-# reloads MODE LOAD(0|open|closed) [BUILD_NICE]: RELOADS reloads one after the other; sets SERVED_US
-# (median save-to-served), BUILT_AT_NICE and, under load, LOAD_LINE and SPAN_US for the reloads' span.
+# reloads MODE LOAD(0|open|closed) [BUILD_NICE] [PACE_MS]: RELOADS reloads, each edit once the previous
+# version has stopped (back to back), or with PACE_MS one edit every PACE_MS; sets SERVED_US (median
+# save-to-served), BUILT_AT_NICE and, under load, LOAD_LINE and SPAN_US for the reloads' span. Idle,
+# "served" is the first answer of the new version to a poll of the benchmark's; under load, the first
+# answer of the new version to the load itself (wait_first), so the load is all the traffic there is.
 reloads() {
-    local mode=$1 load=$2 nice=${3:-$BUILD_NICE} port args
+    local mode=$1 load=$2 nice=${3:-$BUILD_NICE} pace_ms=${4:-0} port args
     port=$(free_port)
     make_project
     cd "$work/project"
@@ -206,23 +239,31 @@ reloads() {
     "$HOTSWAP" "${args[@]}" > "$work/$mode.log" 2>&1 &
     hs_pid=$!
     wait_answers "$port" "testapp v1" 30 || { echo "$mode: v1 never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
+    local loadfd=""
     case $load in
         open) start_load "$port" "$mode" "$RATE" ;;
         closed) start_load "$port" "$mode" ;;
     esac
-    local served=() i t0 poll=1 logfd span_start
-    [[ $load != 0 ]] && poll=${LOAD_POLL_MS:-5}
+    [[ $load != 0 ]] && exec {loadfd}< "$work/$mode.load"
+    local served=() i t0 logfd span_start
     exec {logfd}< "$work/$mode.log"
     span_start=$(now_us)
     for i in $(seq 2 $((RELOADS + 1))); do
         t0=$(now_us)
         echo "v$i" > src/version.txt
-        wait_answers "$port" "testapp v$i" 30 "$poll" || { echo "$mode: v$i never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
-        served+=($(($(now_us) - t0)))
+        if [[ -n $loadfd ]]; then
+            wait_first "$loadfd" "v$i" 30 || { echo "$mode: the load never got an answer from v$i" >&2; tail "$work/$mode.log" >&2; exit 1; }
+            served+=($((FIRST_AT_US - t0)))
+        else
+            wait_answers "$port" "testapp v$i" 30 || { echo "$mode: v$i never served" >&2; tail "$work/$mode.log" >&2; exit 1; }
+            served+=($(($(now_us) - t0)))
+        fi
         # One reload at a time: the next edit once the previous version has stopped.
         wait_log_line "$logfd" "testapp v$((i - 1)) stopped" 30 || true
+        ((pace_ms > 0)) && pause_until_us $((t0 + pace_ms * 1000))
     done
     exec {logfd}<&-
+    [[ -n $loadfd ]] && exec {loadfd}<&-
     SPAN_US=$(($(now_us) - span_start))
     [[ $load != 0 ]] && stop_load "$mode"
     kill -TERM "$hs_pid"; wait "$hs_pid" || true
@@ -232,9 +273,55 @@ reloads() {
     cd "$work"
 }
 
-# steady_state NAME LOAD(open|closed) [BUILDS_NICE]: a testapp serving on its own under the load for
+# churn_only NICE: what a reload starts, without hotswap and without a swap, back to back for as long as the
+# fd reloads took (FD_SPAN_US): the build at NICE steps below this script, then the app started on a port
+# of its own until it listens, and stopped. The floor a reload of this app costs this machine, whoever
+# does it. The build runs in a worker lowered once (as hotswap lowers each build), handed each build
+# through a FIFO: no process is started beyond those a reload starts too.
+churn_only() {
+    make_project
+    cd "$work/project"
+    rm -f "$work/go" "$work/done"
+    mkfifo "$work/go" "$work/done"
+    (
+        case $1 in
+            0) ;;
+            idle) chrt --idle -p 0 "$BASHPID" ;;
+            *) renice -n "$1" -p "$BASHPID" >/dev/null ;;
+        esac
+        exec {go}< "$work/go" {done}> "$work/done"
+        while read -r _ <&"$go"; do
+            ./build.sh
+            echo built >&"$done"
+        done
+    ) &
+    local worker=$! go done end port app outfd i=2
+    exec {go}> "$work/go" {done}< "$work/done"
+    end=$(($(now_us) + FD_SPAN_US))
+    port=$(free_port)
+    while (($(now_us) < end)); do
+        echo "v$i" > src/version.txt
+        echo build >&"$go"
+        read -r _ <&"$done"
+        : > "$work/churn.out"
+        "$TESTAPP" --port "$port" --version-file out/version > "$work/churn.out" 2>&1 &
+        app=$!
+        exec {outfd}< "$work/churn.out"
+        wait_log_line "$outfd" "listening" 10 || true
+        exec {outfd}<&-
+        kill -TERM "$app"; wait "$app" || true
+        i=$((i + 1))
+    done
+    exec {go}>&- {done}<&-
+    wait "$worker" || true
+    BUILT_AT_NICE=$(build_nice_seen)
+    cd "$work"
+}
+
+# steady_state NAME LOAD(open|closed) [BUILDS_NICE [churn]]: a testapp serving on its own under the load for
 # STEADY_MS (open loop at RATE) or CAPACITY_MS (closed loop); with BUILDS_NICE, builds run back to back
-# meanwhile (no swap) at that niceness. Sets STEADY_LINE and STEADY_SPAN_US.
+# meanwhile (no swap) at that niceness, and with churn each build is followed by an app start and stop
+# (churn_only). Sets STEADY_LINE and STEADY_SPAN_US.
 steady_state() {
     local port rate=()
     port=$(free_port)
@@ -243,7 +330,7 @@ steady_state() {
     wait_answers "$port" steady 10
     if [[ -n ${3:-} ]]; then
         start_load "$port" "$1" "$RATE"
-        builds_only "$3"
+        if [[ ${4:-} == churn ]]; then churn_only "$3"; else builds_only "$3"; fi
         stop_load "$1"
         STEADY_LINE=$LOAD_LINE STEADY_SPAN_US=$LOAD_SPAN_US
     else
@@ -288,6 +375,10 @@ done
 steady_state builds0 open 0; builds0_line=$STEADY_LINE builds0_nice=$BUILT_AT_NICE
 steady_state buildsn open 10; buildsn_line=$STEADY_LINE buildsn_nice=$BUILT_AT_NICE
 steady_state buildsi open idle; buildsi_line=$STEADY_LINE buildsi_nice=$BUILT_AT_NICE
+# The floor: a reload's processes (the build at the default nice, the app started and stopped) without
+# hotswap and without a swap; then the fd reloads paced as a developer saves, one edit every PACE_MS.
+steady_state churn open "$BUILD_NICE" churn; churn_line=$STEADY_LINE churn_nice=$BUILT_AT_NICE
+reloads fd open "$BUILD_NICE" "$PACE_MS"; paced_line=$LOAD_LINE paced_nice=$BUILT_AT_NICE paced_load=$SERVED_US
 reloads fd open 0; fd0_load=$SERVED_US fd0_line=$LOAD_LINE fd0_nice=$BUILT_AT_NICE
 reloads fd open 10; fd10_load=$SERVED_US fd10_line=$LOAD_LINE fd10_nice=$BUILT_AT_NICE
 reloads fd open idle; fdi_load=$SERVED_US fdi_line=$LOAD_LINE fdi_nice=$BUILT_AT_NICE
@@ -337,12 +428,15 @@ echo "against the median round's steady p99 ($steady_p99 us):"
 row "builds only, no swap" "$builds0_nice" "$builds0_line" "$steady_p99"
 row "builds only, no swap" "$buildsn_nice" "$buildsn_line" "$steady_p99"
 row "builds only, no swap" "$buildsi_nice" "$buildsi_line" "$steady_p99"
+row "builds + app starts, no swap" "$churn_nice" "$churn_line" "$steady_p99"
+row "fd reloads, 1 save per ${PACE_MS} ms" "$paced_nice" "$paced_line" "$steady_p99"
 row "fd reloads, --build-nice 0" "$fd0_nice" "$fd0_line" "$steady_p99"
 row "fd reloads, --build-nice 10" "$fd10_nice" "$fd10_line" "$steady_p99"
 row "fd reloads, --build-nice idle" "$fdi_nice" "$fdi_line" "$steady_p99"
 row "restart reloads" "$rs_nice" "$rs_line" "$steady_p99"
 row "steady state, last" - "$steady_last" "$steady_p99"
-echo "  (nice: the niceness the build really ran at)"
+echo "  (nice: the niceness the build really ran at; \"builds + app starts, no swap\": the processes a reload"
+echo "   starts, started by this script for as long as the reloads took: the floor on this machine)"
 if ((steady_hi > 2 * steady_lo)); then
     echo "  note: the steady p99 ranged from $steady_lo to $steady_hi us within this run: the machine was busy"
     echo "        with other work, so single figures are noisy; rerun when it is quiet"
@@ -359,11 +453,13 @@ done
 echo
 printf '%-30s %-18s %-18s %-14s\n' "save->served (median)" idle "under load" "failed/reload"
 printf '%-30s %-18s %-18s %-14s\n' "fd" "$(ms "$fd_idle") $(ratio "$fd_idle" "$budget_us")" "$(ms "$fd_load")" "$(per_reload "$(field failed "$fd_line")")" \
+    "fd, 1 save per ${PACE_MS} ms" "-" "$(ms "$paced_load")" "$(per_reload "$(field failed "$paced_line")")" \
     "fd, --build-nice 0" "-" "$(ms "$fd0_load")" "$(per_reload "$(field failed "$fd0_line")")" \
     "fd, --build-nice 10" "-" "$(ms "$fd10_load")" "$(per_reload "$(field failed "$fd10_line")")" \
     "fd, --build-nice idle" "-" "$(ms "$fdi_load")" "$(per_reload "$(field failed "$fdi_line")")" \
     "restart" "$(ms "$rs_idle") $(ratio "$rs_idle" "$budget_us")" "$(ms "$rs_load")" "$(per_reload "$(field failed "$rs_line")")"
-echo "  (idle: ratio to the target build + start + 15 ms; restart mode must fail requests: proof they are seen)"
+echo "  (idle: ratio to the target build + start + 15 ms; under load: to the first answer of the new version"
+echo "   to the load itself; restart mode must fail requests: proof they are seen)"
 echo
 fd_failed=0 fd_ok=0
 for l in "${round_lines[@]}"; do
@@ -374,5 +470,9 @@ fd_p99=$(field p99_us "$fd_line")
 verdict() { if eval "$2"; then echo "  ok    $1"; else echo "  MISS  $1"; fi; }
 echo "targets, fd mode (open loop at $RATE requests/s, build at nice $fd_nice):"
 verdict "0 failed requests: $fd_failed over $((RELOADS * ROUNDS)) reloads ($fd_ok ok)" "((fd_failed == 0))"
-verdict "p99 during reloads <= 2x steady p99 (median of $ROUNDS rounds): $fd_p99 us vs $steady_p99 us ($(ratio "$fd_p99" "$steady_p99"))" "((fd_p99 <= 2 * steady_p99))"
+verdict "p99 during reloads <= 2x steady p99, back to back (median of $ROUNDS rounds): $fd_p99 us vs $steady_p99 us ($(ratio "$fd_p99" "$steady_p99"))" "((fd_p99 <= 2 * steady_p99))"
+paced_p99=$(field p99_us "$paced_line") churn_p99=$(field p99_us "$churn_line")
+verdict "p99 during reloads <= 2x steady p99, one save per ${PACE_MS} ms: $paced_p99 us vs $steady_p99 us ($(ratio "$paced_p99" "$steady_p99"))" "((paced_p99 <= 2 * steady_p99))"
+echo "  info  back to back, against the floor (the same processes started without hotswap or a swap):"
+echo "        $fd_p99 us vs $churn_p99 us ($(ratio "$fd_p99" "$churn_p99")); the floor itself is $(ratio "$churn_p99" "$steady_p99") of steady"
 verdict "save-to-served <= build + start + 15 ms: $(ms "$fd_idle") vs $(ms "$budget_us")" "((fd_idle <= budget_us))"

@@ -16,13 +16,14 @@ namespace hotswap {
 
 std::string event_timestamp() {
     auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::time_t secs = std::time_t(ms / 1000);
+    // Microseconds: a reload takes a few milliseconds, and a trace of requests is lined up against these.
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    std::time_t secs = std::time_t(us / 1'000'000);
     std::tm tm{};
     ::gmtime_r(&secs, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    return fmt::format("{}.{:03}Z", stamp, ms % 1000);
+    return fmt::format("{}.{:06}Z", stamp, us % 1'000'000);
 }
 
 Result<std::unique_ptr<EventStream>> EventStream::open(EventLoop& loop, std::string_view target) {

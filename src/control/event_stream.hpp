@@ -1,6 +1,6 @@
 #pragma once
 // EventStream: --events FILE|-, every lifecycle event as one JSON line, for editors, CI and dashboards:
-//   {"seq": 7, "time": "2026-11-25T06:40:01.123Z", "event": "build_end", "ok": true, "duration_ms": 312}
+//   {"seq": 7, "time": "2026-11-25T06:40:01.123456Z", "event": "build_end", "ok": true, "duration_ms": 312}
 // A file is appended to. "-" is hotswap's original stdout (main moves the human output to stderr). A pipe
 // or socket is written without blocking: events queue (up to kMaxQueued bytes, then the oldest whole
 // lines are dropped and counted in the next line's "dropped") and go out when the reader catches up, so a
@@ -53,7 +53,7 @@ private:
     size_t head_written_ = 0;  // bytes of queue_.front() already written
 };
 
-// The "time" field: UTC with milliseconds, "2026-11-25T06:40:01.123Z".
+// The "time" field: UTC with microseconds, "2026-11-25T06:40:01.123456Z".
 std::string event_timestamp();
 
 }  // namespace hotswap

@@ -23,8 +23,9 @@ struct Message {
     pid_t group;
 };
 
-// The socket of the running guard, for Process to report to (hotswap is single-threaded).
+// The socket and pid of the running guard, for Process to report to (hotswap is single-threaded).
 int g_socket = -1;
+pid_t g_pid = -1;
 
 void send_message(Verb verb, pid_t group) {
     if (g_socket < 0 || group <= 0) return;
@@ -56,6 +57,7 @@ Result<OrphanGuard> OrphanGuard::start() {
     theirs.reset();
     FileDescriptor pidfd(int(::syscall(SYS_pidfd_open, pid, 0)));  // close-on-exec by definition
     g_socket = ours.get();
+    g_pid = pid;
     return OrphanGuard(pid, std::move(pidfd), std::move(ours));
 }
 
@@ -65,7 +67,10 @@ OrphanGuard::OrphanGuard(OrphanGuard&& other) noexcept
 OrphanGuard::~OrphanGuard() {
     if (pid_ <= 0) return;
     send_message(Verb::Goodbye, 1);
-    if (g_socket == socket_.get()) g_socket = -1;
+    if (g_socket == socket_.get()) {
+        g_socket = -1;
+        g_pid = -1;
+    }
     socket_.reset();
     // It exits at once. Wait on its pidfd, with a bound, then collect it unless the event loop's reaper
     // already has (its pid could then belong to someone else: never wait on it blindly).
@@ -102,5 +107,6 @@ void OrphanGuard::run_guard() {
 
 void OrphanGuard::watch_group(pid_t group) { send_message(Verb::Watch, group); }
 void OrphanGuard::forget_group(pid_t group) { send_message(Verb::Forget, group); }
+pid_t OrphanGuard::running_pid() { return g_pid; }
 
 }  // namespace hotswap

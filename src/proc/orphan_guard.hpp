@@ -37,6 +37,9 @@ public:
     static void watch_group(pid_t group);
     static void forget_group(pid_t group);
 
+    // The running guard's pid (-1 without one): a child of hotswap's own, never a leftover to kill.
+    static pid_t running_pid();
+
 private:
     OrphanGuard(pid_t pid, FileDescriptor pidfd, FileDescriptor socket)
         : pid_(pid), pidfd_(std::move(pidfd)), socket_(std::move(socket)) {}

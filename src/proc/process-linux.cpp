@@ -11,7 +11,9 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include <fmt/core.h>
@@ -65,12 +67,86 @@ void write_pid(char* buf, pid_t pid) {
     ::_exit(127);
 }
 
+// Everything the child needs between clone and exec, prepared by the parent: the child shares the parent's
+// memory and must not allocate.
+struct ChildArgs {
+    const char* path;
+    char* const* argv;
+    char* const* envp;
+    char* listen_pid;  // "LISTEN_PID=" and room for the digits; null: not set
+    int stdin_fd;
+    int output_fd;
+    int report_fd;
+    int nlisten;
+    const int* listen;
+    const char* cwd;
+    pid_t parent;
+    int fd_limit;
+    const sigset_t* unblock;
+    bool idle_priority;
+};
+
+// The child, from clone to exec: only async-signal-safe calls, on its own stack, in the parent's memory
+// (the parent waits: CLONE_VFORK). Never returns.
+int child_main(void* opaque) {
+    const ChildArgs& a = *static_cast<const ChildArgs*>(opaque);
+    int rfd = a.report_fd;
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != a.parent) {  // the supervisor died before PDEATHSIG was armed
+        errno = 0;
+        child_fail(rfd, ChildStage::ParentGone);
+    }
+    // A handler of hotswap's would run here, in hotswap's memory, if its signal arrived before exec: every
+    // caught signal goes back to its default first (exec would reset them anyway).
+    for (int sig = 1; sig < NSIG; ++sig) {
+        struct sigaction old{};
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+            ::signal(sig, SIG_DFL);
+    }
+    ::signal(SIGPIPE, SIG_DFL);
+    if (a.unblock) ::sigprocmask(SIG_UNBLOCK, a.unblock, nullptr);
+    // Set here, not after the spawn, so every process the child starts inherits it from its first
+    // instruction. A refusal (a seccomp filter) leaves the normal policy: the nice steps still apply.
+    if (a.idle_priority) {
+        sched_param none{};
+        ::sched_setscheduler(0, SCHED_IDLE, &none);
+    }
+
+    // Move every fd we hand over above the target range first, so dup2 never overwrites a source.
+    const int high = 3 + a.nlisten + 3;
+    int in = ::fcntl(a.stdin_fd, F_DUPFD_CLOEXEC, high);
+    int out = a.output_fd >= 0 ? ::fcntl(a.output_fd, F_DUPFD_CLOEXEC, high) : -1;
+    int moved[64];
+    if (a.nlisten > 64) { errno = EMFILE; child_fail(rfd, ChildStage::Dup); }
+    for (int i = 0; i < a.nlisten; ++i) {
+        moved[i] = ::fcntl(a.listen[i], F_DUPFD_CLOEXEC, high);
+        if (moved[i] < 0) child_fail(rfd, ChildStage::Dup);
+    }
+    if (rfd < high) {  // keep the report pipe out of the way too
+        rfd = ::fcntl(rfd, F_DUPFD_CLOEXEC, high + a.nlisten + 2);
+    }
+    if (in < 0 || ::dup2(in, 0) < 0) child_fail(rfd, ChildStage::Dup);
+    if (out >= 0 && (::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)) child_fail(rfd, ChildStage::Dup);
+    for (int i = 0; i < a.nlisten; ++i)  // dup2 clears O_CLOEXEC on the target: exactly these survive exec
+        if (::dup2(moved[i], 3 + i) < 0) child_fail(rfd, ChildStage::Dup);
+    // Everything above them closes at exec, including fds hotswap itself inherited without O_CLOEXEC
+    // from whatever started it: a generation gets stdio and its listeners, nothing else (DESIGN.md §4).
+    // Marked rather than closed, so the report pipe still works if exec fails.
+    if (::syscall(SYS_close_range, 3 + a.nlisten, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        for (int fd = 3 + a.nlisten; fd < a.fd_limit; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (a.listen_pid) write_pid(a.listen_pid + 11, ::getpid());
+    if (a.cwd && ::chdir(a.cwd) != 0) child_fail(rfd, ChildStage::Chdir);
+    ::execve(a.path, a.argv, a.envp);
+    child_fail(rfd, ChildStage::Exec);
+}
+
 }  // namespace
 
 Result<Process> Process::spawn(const SpawnSpec& spec) {
     if (spec.argv.empty()) return Error::message("no command to run");
 
-    // Everything the child needs is built here, before fork: the child must not allocate.
+    // Everything the child needs is built here, before the clone: the child must not allocate.
     std::string path = find_in_path(spec.argv[0], spec.env);
     std::vector<char*> argv;
     for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -90,61 +166,32 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
         stdin_fd = devnull.get();
     }
     HS_TRY(report, make_pipe());
-    const int nlisten = int(spec.listen_fds.size());
-    const int* listen = spec.listen_fds.data();
-    const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
-    const pid_t parent = ::getpid();
     // Fallback bound for marking fds close-on-exec one by one (kernels before 5.11 lack close_range).
     rlimit nofile{};
     const int fd_limit = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536 ? int(nofile.rlim_cur) : 65536;
+    const ChildArgs args{path.c_str(),
+                         argv.data(),
+                         envp.data(),
+                         spec.set_listen_pid ? listen_pid.data() : nullptr,
+                         stdin_fd,
+                         spec.output_fd,
+                         report.write.get(),
+                         int(spec.listen_fds.size()),
+                         spec.listen_fds.data(),
+                         spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                         ::getpid(),
+                         fd_limit,
+                         spec.unblock,
+                         spec.idle_priority};
 
-    pid_t pid = ::fork();
-    if (pid < 0) return Error::from_errno("fork");
-    if (pid == 0) {
-        // Child: only async-signal-safe calls from here to exec.
-        int rfd = report.write.get();
-        ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) {  // the supervisor died before PDEATHSIG was armed
-            errno = 0;
-            child_fail(rfd, ChildStage::ParentGone);
-        }
-        ::signal(SIGPIPE, SIG_DFL);
-        if (spec.unblock) ::sigprocmask(SIG_UNBLOCK, spec.unblock, nullptr);
-        // Set here, not after the spawn, so every process the child starts inherits it from its first
-        // instruction. A refusal (a seccomp filter) leaves the normal policy: the nice steps still apply.
-        if (spec.idle_priority) {
-            sched_param none{};
-            ::sched_setscheduler(0, SCHED_IDLE, &none);
-        }
-
-        // Move every fd we hand over above the target range first, so dup2 never overwrites a source.
-        const int high = 3 + nlisten + 3;
-        int in = ::fcntl(stdin_fd, F_DUPFD_CLOEXEC, high);
-        int out = spec.output_fd >= 0 ? ::fcntl(spec.output_fd, F_DUPFD_CLOEXEC, high) : -1;
-        int moved[64];
-        if (nlisten > 64) { errno = EMFILE; child_fail(rfd, ChildStage::Dup); }
-        for (int i = 0; i < nlisten; ++i) {
-            moved[i] = ::fcntl(listen[i], F_DUPFD_CLOEXEC, high);
-            if (moved[i] < 0) child_fail(rfd, ChildStage::Dup);
-        }
-        if (rfd < high) {  // keep the report pipe out of the way too
-            rfd = ::fcntl(rfd, F_DUPFD_CLOEXEC, high + nlisten + 2);
-        }
-        if (in < 0 || ::dup2(in, 0) < 0) child_fail(rfd, ChildStage::Dup);
-        if (out >= 0 && (::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)) child_fail(rfd, ChildStage::Dup);
-        for (int i = 0; i < nlisten; ++i)  // dup2 clears O_CLOEXEC on the target: exactly these survive exec
-            if (::dup2(moved[i], 3 + i) < 0) child_fail(rfd, ChildStage::Dup);
-        // Everything above them closes at exec, including fds hotswap itself inherited without O_CLOEXEC
-        // from whatever started it: a generation gets stdio and its listeners, nothing else (DESIGN.md §4).
-        // Marked rather than closed, so the report pipe still works if exec fails.
-        if (::syscall(SYS_close_range, 3 + nlisten, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-            for (int fd = 3 + nlisten; fd < fd_limit; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        if (spec.set_listen_pid) write_pid(listen_pid.data() + 11, ::getpid());
-        if (cwd && ::chdir(cwd) != 0) child_fail(rfd, ChildStage::Chdir);
-        ::execve(path.c_str(), argv.data(), envp.data());
-        child_fail(rfd, ChildStage::Exec);
-    }
+    // vfork semantics, as posix_spawn has them: the child borrows hotswap's memory until it execs, so
+    // nothing is copied (fork would copy hotswap's page tables, then fault on each page either side
+    // writes), and hotswap waits meanwhile. The child runs on a stack of its own, never on ours.
+    constexpr size_t kChildStack = 64 * 1024;
+    auto stack = std::make_unique<char[]>(kChildStack);
+    pid_t pid = ::clone(child_main, stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                        const_cast<ChildArgs*>(&args));
+    if (pid < 0) return Error::from_errno("clone");
 
     Process process;
     process.pid_ = pid;

@@ -27,8 +27,8 @@ struct SpawnSpec {
 
 class Process {
 public:
-    // Forks and execs. Exec failures (no such file, not executable, bad cwd) come back as an Error here,
-    // never as a child that silently exits 127.
+    // Starts the child vfork-style (it borrows hotswap's memory until exec) and execs. Exec failures (no
+    // such file, not executable, bad cwd) come back as an Error here, never as a child that exits 127.
     static Result<Process> spawn(const SpawnSpec& spec);
 
     Process() = default;

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "proc/orphan_guard.hpp"
 #include "ready/probe.hpp"
 #include "supervise/leftovers.hpp"
 #include "supervise/supervisor.hpp"
@@ -192,6 +193,7 @@ void Supervisor::kill_leftovers(bool everything) {
         if (g->process.pid() > 0) query.tracked.insert(g->process.pid());
     }
     if (builder_ && builder_->busy()) query.tracked.insert(builder_->pid());
+    if (OrphanGuard::running_pid() > 0) query.tracked.insert(OrphanGuard::running_pid());
     // Most of the time every child is one we know: a look at our own children settles it without walking
     // all of /proc.
     if (auto children = direct_children(query.self)) {

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "proc/orphan_guard.hpp"
 #include "ready/probe.hpp"
 #include "supervise/leftovers.hpp"
 #include "supervise/supervisor.hpp"
@@ -82,6 +83,7 @@ void Supervisor::finish_shutdown_if_done() {
     // are reaped by the event loop; look again until none is left (bounded: SIGKILL cannot be refused).
     auto children = direct_children(::getpid());
     if (!children) children = ProcessTree::snapshot().children_of(::getpid());
+    std::erase(*children, OrphanGuard::running_pid());  // it leaves after hotswap, on its own
     if (!children->empty() && ++shutdown_checks_ < kShutdownPolls) {
         kill_leftovers(true);
         loop_.add_timer(kShutdownPoll, [this] { finish_shutdown_if_done(); });

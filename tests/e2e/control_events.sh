@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib/control_common.sh"
 # every_line_is_an_event FILE: each line is a JSON object beginning with seq, time and event.
 every_line_is_an_event() {
     local bad
-    bad=$(grep -vcE '^\{"seq":[0-9]+,"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z","event":"[a-z_]+"[,}]' "$1" || true)
+    bad=$(grep -vcE '^\{"seq":[0-9]+,"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z","event":"[a-z_]+"[,}]' "$1" || true)
     [[ "$bad" -eq 0 ]] || { grep -vE '^\{"seq":' "$1" | head -5 >&2; fail "$bad lines of $1 are not events"; }
     if command -v jq >/dev/null; then jq -e . "$1" >/dev/null || fail "$1 holds invalid JSON"; fi
 }

@@ -154,7 +154,7 @@ TEST(EventStream, AppendsOneJsonLinePerEventToAFile) {
     EXPECT_EQ(lines[2]["seq"], 2);
     EXPECT_EQ(lines[2]["generation"], 2);
     std::string time = lines[1]["time"];
-    EXPECT_EQ(time.size(), 24u) << time;  // 2026-11-25T06:40:01.123Z
+    EXPECT_EQ(time.size(), 27u) << time;  // 2026-11-25T06:40:01.123456Z
     EXPECT_EQ(time.back(), 'Z');
     fs::remove_all(dir);
 }
