@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "build/build_command.hpp"
 #include "build/changed_files.hpp"
 #include "ui/console.hpp"
 
@@ -95,13 +96,19 @@ void Builder::start(ChangeSet changes) {
         return;
     }
     SpawnSpec spec;
-    spec.argv = {"/bin/sh", "-c", options_.cmd};
+    spec.argv = build_argv(options_.cmd);
     spec.env = std::move(env);
     spec.cwd = options_.cwd.string();
     spec.idle_priority = options_.idle;
     spec.output_fd = pipe->write.get();
     spec.unblock = options_.unblock;
     auto process = Process::spawn(spec);
+    if (const std::vector<std::string> via_shell{"/bin/sh", "-c", options_.cmd}; !process && spec.argv != via_shell) {
+        // Run directly, it did not start (not found, a script without #!): the shell says why, as it
+        // would have, or runs it as a shell script.
+        spec.argv = via_shell;
+        process = Process::spawn(spec);
+    }
     pipe->write.reset();  // only the child holds the write end now: EOF comes when the build is done
     if (!process) {
         finish(BuildResult{BuildOutcome::CouldNotStart, 0, Duration(0), {},

@@ -1,7 +1,8 @@
 #pragma once
-// Builder: runs the build command through /bin/sh in its own process group, streams its output with a
-// `build` prefix, and reports one BuildResult per build. A change during a build cancels it (SIGTERM to
-// the group, so make and ninja can clean up, SIGKILL after a grace period) and starts a fresh one.
+// Builder: runs the build command (directly, or through /bin/sh when it has shell syntax: build_command.hpp)
+// in its own process group, streams its output with a `build` prefix, and reports one BuildResult per
+// build. A change during a build cancels it (SIGTERM to the group, so make and ninja can clean up, SIGKILL
+// after a grace period) and starts a fresh one.
 // The build runs at a lower CPU priority (BuildOptions::nice) so it does not slow the serving version down.
 
 #include <sys/types.h>

@@ -157,7 +157,7 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     f->o_poll = app.add_option("--poll", f->poll, "poll every MS instead of using inotify (default 500)")
                     ->expected(0, 1);
     f->o_debounce = app.add_option("--debounce", f->debounce, "settle window in ms (default 50)");
-    f->o_build = app.add_option("-b,--build", f->build, "build command, run by /bin/sh; none: restart only");
+    f->o_build = app.add_option("-b,--build", f->build, "build command (shell syntax runs through /bin/sh); none: restart only");
     f->o_build_timeout = app.add_option("--build-timeout", f->build_timeout, "kill a build running longer than this");
     f->o_build_nice = app.add_option("--build-nice", f->build_nice,
                                      "run the build N nice steps below hotswap (0-19, default 10; 0: same priority; idle: only on "

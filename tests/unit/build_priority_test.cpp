@@ -19,6 +19,7 @@
 #include "config/command_line.hpp"
 #include "config/config_file.hpp"
 #include "core/event_loop.hpp"
+#include "run_build.hpp"
 
 using namespace hotswap;
 using namespace std::chrono_literals;
@@ -29,28 +30,7 @@ int own_nice() { return ::getpriority(PRIO_PROCESS, 0); }
 
 // Runs one build of `cmd` with the given nice steps and returns the build's output lines.
 std::vector<std::string> build_output(const std::string& cmd, int nice, bool idle = false) {
-    const int signals[] = {SIGTERM};
-    auto loop = EventLoop::create(signals).value();
-    char templ[] = "/tmp/hotswap-build-priority-test.XXXXXX";
-    std::filesystem::path dir = ::mkdtemp(templ);
-    BuildOptions options;
-    options.cmd = cmd;
-    options.cwd = dir;
-    options.state_dir = dir;
-    options.env = {"PATH=/usr/bin:/bin"};
-    options.unblock = &loop->blocked_signals();
-    options.nice = nice;
-    options.idle = idle;
-    std::optional<BuildResult> result;
-    Builder builder(*loop, options, [&](BuildResult r) {
-        result = std::move(r);
-        loop->stop(0);
-    });
-    builder.request(ChangeSet{});
-    loop->add_timer(Duration(60'000), [&] { loop->stop(1); });  // a generous bound, not a measurement
-    loop->run();
-    std::filesystem::remove_all(dir);
-    if (!result) ADD_FAILURE() << "the build never finished";
+    auto result = run_build(cmd, nice, idle);
     if (!result) return {};
     EXPECT_EQ(result->outcome, BuildOutcome::Succeeded) << result->message;
     return result->tail;
