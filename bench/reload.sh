@@ -64,22 +64,8 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 # A pipe nobody writes to: `read -t` on it pauses without starting a process.
 exec {idle_fd}<> <(:)
 pause_ms() { local t; printf -v t '0.%03d' "$1"; read -r -t "$t" -u "$idle_fd" _ || true; }
-free_port() {
-    # Below the kernel's ephemeral range: a port some client connection uses as its source port cannot be
-    # bound, even though nobody listens on it.
-    local low p
-    low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    ((low > 12000)) || low=32768
-    for _ in $(seq 1 200); do
-        p=$((10000 + RANDOM % (low - 10000)))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return
-        fi
-    done
-    echo "no free port" >&2
-    exit 1
-}
+# shellcheck source=../scripts/lib/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/free_port.sh"
 # answers PORT TEXT: one request over bash's own /dev/tcp (no process started); true when the answer
 # holds TEXT. A connection reset (the old version going away under the poll) is just a "no".
 answers() {

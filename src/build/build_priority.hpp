@@ -3,7 +3,7 @@
 // the server being developed keeps answering quickly while the compiler runs (a developer's requests
 // keep their latency while they save files). `nice` is relative to hotswap's own niceness, like nice(1).
 
-#include <sys/types.h>
+#include <optional>
 
 #include "core/result.hpp"
 
@@ -13,8 +13,8 @@ namespace hotswap {
 inline constexpr int kDefaultBuildNice = 10;
 inline constexpr int kMaxBuildNice = 19;
 
-// Lowers every process of the build's process group `group` to hotswap's niceness + `nice` (capped at
-// 19, the lowest priority). Processes the build starts later inherit it. 0 leaves the group alone.
-Result<void> lower_build_priority(pid_t group, int nice);
+// The niceness a build runs at: hotswap's own + `nice` (capped at 19, the lowest priority), set in the
+// build's first process before exec, so everything it starts inherits it; none for 0 (hotswap's own).
+Result<std::optional<int>> build_niceness(int nice);
 
 }  // namespace hotswap

@@ -1,7 +1,9 @@
 #include "build/builder.hpp"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <csignal>
 #include <unordered_map>
 
@@ -100,6 +102,10 @@ void Builder::start(ChangeSet changes) {
     spec.env = std::move(env);
     spec.cwd = options_.cwd.string();
     spec.idle_priority = options_.idle;
+    // Nice steps are relative to hotswap's own niceness (SCHED_IDLE, with --build-nice idle, needs none).
+    std::optional<int> niceness;
+    if (auto n = build_niceness(options_.idle ? 0 : options_.nice)) niceness = *n;
+    spec.niceness = niceness;
     spec.output_fd = pipe->write.get();
     spec.unblock = options_.unblock;
     auto process = Process::spawn(spec);
@@ -116,14 +122,16 @@ void Builder::start(ChangeSet changes) {
         return;
     }
     process_ = std::move(*process);
-    // Nice steps are relative to hotswap's own niceness, set from here for the whole group right after exec
-    // (SCHED_IDLE, with --build-nice idle, was already set in the child).
-    if (auto lowered = lower_build_priority(process_.pid(), options_.idle ? 0 : options_.nice);
-        !lowered && !priority_warned_) {
-        priority_warned_ = true;
-        Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority ({}); set --build-nice 0 "
-                                        "to stop trying to lower it",
-                                        lowered.error().to_string()));
+    if (niceness && !priority_warned_) {
+        // Set in the child before exec; only a filter forbidding it (seccomp) leaves it unset.
+        errno = 0;
+        const int now = ::getpriority(PRIO_PROCESS, id_t(process_.pid()));
+        if (errno == 0 && now != *niceness) {
+            priority_warned_ = true;
+            Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority (nice {}, not {}); set "
+                                            "--build-nice 0 to stop trying to lower it",
+                                            now, *niceness));
+        }
     }
     auto reader = OutputReader::create(loop_, std::move(pipe->read), [this](std::string_view line) {
         Console::get().child_line(Source::Build, 0, line);

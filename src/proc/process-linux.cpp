@@ -83,6 +83,7 @@ struct ChildArgs {
     pid_t parent;
     int fd_limit;
     const sigset_t* unblock;
+    int niceness;  // INT_MIN: leave it
     bool idle_priority;
 };
 
@@ -106,8 +107,9 @@ int child_main(void* opaque) {
     }
     ::signal(SIGPIPE, SIG_DFL);
     if (a.unblock) ::sigprocmask(SIG_UNBLOCK, a.unblock, nullptr);
-    // Set here, not after the spawn, so every process the child starts inherits it from its first
-    // instruction. A refusal (a seccomp filter) leaves the normal policy: the nice steps still apply.
+    // Set here, not after the spawn, so every process the child starts inherits them from its first
+    // instruction. A refusal (a seccomp filter) leaves the priority as it was; the parent checks.
+    if (a.niceness != INT_MIN) ::setpriority(PRIO_PROCESS, 0, a.niceness);
     if (a.idle_priority) {
         sched_param none{};
         ::sched_setscheduler(0, SCHED_IDLE, &none);
@@ -182,6 +184,7 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
                          ::getpid(),
                          fd_limit,
                          spec.unblock,
+                         spec.niceness.value_or(INT_MIN),
                          spec.idle_priority};
 
     // vfork semantics, as posix_spawn has them: the child borrows hotswap's memory until it execs, so

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct SpawnSpec {
     int stdin_fd = -1;                  // -1: /dev/null
     int output_fd = -1;                 // stdout and stderr both; -1: hotswap's own
     const sigset_t* unblock = nullptr;  // signals the supervisor blocked, unblocked again in the child
+    std::optional<int> niceness;        // set before exec, so all the child starts inherits it
     bool idle_priority = false;         // SCHED_IDLE from before exec: runs only on CPU time nothing else wants
 };
 

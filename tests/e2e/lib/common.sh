@@ -88,21 +88,8 @@ body_is() { [[ "$(http_get "$1" 2>/dev/null)" == "$2" ]]; }
 body_has() { [[ "$(http_get "$1" 2>/dev/null)" == *"$2"* ]]; }
 
 # A TCP port nobody listens on now.
-free_port() {
-    # Below the kernel's ephemeral range: a port some client connection uses as its source port cannot be
-    # bound, even though nobody listens on it.
-    local low p
-    low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    ((low > 12000)) || low=32768
-    for _ in $(seq 1 200); do
-        p=$((10000 + RANDOM % (low - 10000)))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return
-        fi
-    done
-    fail "no free port found"
-}
+# shellcheck source=../../../scripts/lib/free_port.sh
+source "$HOTSWAP_SOURCE_DIR/scripts/lib/free_port.sh"
 
 # Processes whose command line holds STRING (ours only), excluding this shell and grep.
 pids_matching() { pgrep -f -- "$1" || true; }
