@@ -77,6 +77,17 @@ std::string format_status(const json& r) {
         }
     }
     if (std::string build = text_of(r, "build"); !build.empty()) out += fmt::format("  build: {}\n", build);
+    if (auto it = r.is_object() ? r.find("proxy") : r.end(); it != r.end() && it->is_object()) {
+        // Proxy mode: where users connect, which private port serves them now, and the connections.
+        const json& p = *it;
+        std::string upstream = text_of(p, "upstream_port");
+        out += fmt::format("  proxy: {} -> {} · {} open, {} waiting, {} accepted, {} replayed, {} failed\n",
+                           text_of(p, "address", "?"),
+                           upstream.empty() || upstream == "0" ? "nothing yet" : "127.0.0.1:" + upstream,
+                           text_of(p, "connections_open", "0"), text_of(p, "connections_waiting", "0"),
+                           text_of(p, "connections_accepted", "0"), text_of(p, "connections_replayed", "0"),
+                           text_of(p, "connections_failed", "0"));
+    }
     return out;
 }
 

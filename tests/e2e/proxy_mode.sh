@@ -26,6 +26,8 @@ status=$(status_json)
 [[ $(json_field mode "$status") == proxy ]] || fail "status does not say proxy mode: $status"
 private=$(json_field upstream_port "$status")
 [[ -n $private && $private != 0 && $private != "$port" ]] || fail "no private port of its own for app#1: $status"
+text=$("$HOTSWAP" status)
+[[ $text == *"proxy: "*"127.0.0.1:$port -> 127.0.0.1:$private"* ]] || fail "status text has no proxy line: $text"
 pass "v1 served through the proxy from its private port $private (public $port)"
 
 start_load "$port" 8

@@ -101,6 +101,21 @@ TEST(ControlClientOutput, ShowsGenerationsAndTheLastReload) {
     EXPECT_NE(text.find("build_ms 312 ms"), std::string::npos) << text;
 }
 
+TEST(ControlClientOutput, ShowsTheProxyInProxyMode) {
+    auto reply = nlohmann::json::parse(R"({
+        "ok": true, "pid": 42, "root": "/srv/app", "serving": true, "mode": "proxy",
+        "proxy": {"address": "127.0.0.1:8080", "upstream_port": 40123, "connections_accepted": 10,
+                  "connections_open": 2, "connections_failed": 0, "connections_waiting": 1,
+                  "connections_replayed": 3}})");
+    std::string text = format_status(reply);
+    EXPECT_NE(text.find("proxy: 127.0.0.1:8080 -> 127.0.0.1:40123 · 2 open, 1 waiting, 10 accepted, 3 replayed, 0 failed"),
+              std::string::npos)
+        << text;
+    reply["proxy"]["upstream_port"] = 0;
+    EXPECT_NE(format_status(reply).find("-> nothing yet"), std::string::npos) << format_status(reply);
+    EXPECT_EQ(format_status(nlohmann::json::parse(R"({"pid": 1})")).find("proxy"), std::string::npos);
+}
+
 TEST(ControlClientOutput, CopesWithMissingAndOddFields) {
     EXPECT_NE(format_status(nlohmann::json::object()).find("nothing is running yet"), std::string::npos);
     auto odd = nlohmann::json::parse(R"({"generations": [1, "x", {"id": "seven", "uptime": "3 s"}, {}],
