@@ -21,6 +21,7 @@
 #    hotswap and no swap: what starting a new version costs this machine's other work, whoever does it;
 #  - the fd reloads paced as a developer saves (one edit every PACE_MS, 500 by default; in each round, after
 #    the back-to-back pass), p99 over the span against the round's steady window;
+#  - hotswap's own CPU time per reload (its process alone), idle and under load;
 #  - a secondary closed-loop line (CONNECTIONS as fast as possible), steady against fd reloads.
 # Every baseline is measured in the same run, on the same machine.
 # Targets: 0 failed in fd mode; p99 during reloads <= 2x steady p99; save-to-served <= build + start + 15 ms.
@@ -121,6 +122,24 @@ wait_first() {
         pause_ms 1
     done
     return 1
+}
+# cpu_us PID: CPU time PID has used, in microseconds (builtins only): /proc/PID/sched's sum_exec_runtime
+# where the kernel has it, else utime + stime from /proc/PID/stat (10 ms steps).
+cpu_us() {
+    local line value s
+    if [[ -r /proc/$1/sched ]]; then
+        while IFS= read -r line; do
+            if [[ $line == se.sum_exec_runtime* ]]; then
+                value=${line##* }
+                echo $((10#${value%.*} * 1000 + 10#${value#*.} / 1000))
+                return
+            fi
+        done < "/proc/$1/sched"
+    fi
+    read -r s < "/proc/$1/stat"
+    s=${s##*) }
+    set -- $s
+    echo $((( ${12} + ${13} ) * 10000))
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.1f ms", us / 1000 }'; }
@@ -235,6 +254,8 @@ reloads() {
     local served=() i t0 logfd span_start
     exec {logfd}< "$work/$mode.log"
     span_start=$(now_us)
+    local cpu_start
+    cpu_start=$(cpu_us "$hs_pid")
     for i in $(seq 2 $((RELOADS + 1))); do
         t0=$(now_us)
         echo "v$i" > src/version.txt
@@ -252,6 +273,7 @@ reloads() {
     exec {logfd}<&-
     [[ -n $loadfd ]] && exec {loadfd}<&-
     SPAN_US=$(($(now_us) - span_start))
+    HS_CPU_US=$((($(cpu_us "$hs_pid") - cpu_start) / RELOADS))
     [[ $load != 0 ]] && stop_load "$mode"
     kill -TERM "$hs_pid"; wait "$hs_pid" || true
     hs_pid=""
@@ -335,7 +357,7 @@ steady_state() {
 measure_baselines
 budget_us=$((BUILD_US + START_US + 15000))
 
-reloads fd 0; fd_idle=$SERVED_US
+reloads fd 0; fd_idle=$SERVED_US fd_cpu_idle=$HS_CPU_US
 reloads restart 0; rs_idle=$SERVED_US
 
 # What a closed loop reaches on this machine now; the open loop runs at RATE_SHARE % of it unless RATE is
@@ -354,6 +376,7 @@ for r in $(seq 1 "$ROUNDS"); do
     steady_state steady open; st=$STEADY_LINE
     reloads fd open
     round_lines+=("$st|$LOAD_LINE|$SERVED_US|$BUILT_AT_NICE")
+    fd_cpu_load=$HS_CPU_US
     FD_SPAN_US=$SPAN_US
     fd_rps=$(per_second "$(field ok "$LOAD_LINE")" "$LOAD_SPAN_US")
     reloads fd open "$BUILD_NICE" "$PACE_MS"
@@ -457,6 +480,8 @@ printf '%-30s %-18s %-18s %-14s\n' "fd" "$(ms "$fd_idle") $(ratio "$fd_idle" "$b
     "restart" "$(ms "$rs_idle") $(ratio "$rs_idle" "$budget_us")" "$(ms "$rs_load")" "$(per_reload "$(field failed "$rs_line")")"
 echo "  (idle: ratio to the target build + start + 15 ms; under load: to the first answer of the new version"
 echo "   to the load itself; restart mode must fail requests: proof they are seen)"
+echo "hotswap's own CPU per reload (its process alone, not the build's or the app's): $(ms "$fd_cpu_idle") idle,"
+echo "  $(ms "$fd_cpu_load") under load (a reload's build alone takes $(ms "$BUILD_US"), the app's start alone $(ms "$START_US"))"
 echo
 fd_failed=0 fd_ok=0
 for l in "${round_lines[@]}" "${paced_rounds[@]}"; do
