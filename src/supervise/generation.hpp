@@ -42,6 +42,7 @@ struct Generation {
     EventLoop::TimerId kill_timer = 0;
     EventLoop::TimerId probation_timer = 0;
     bool on_probation = false;  // switched in, probation not over yet
+    bool favored = false;       // given the shortest time slice while a reload runs (time_slice.hpp)
     int exit_status = -1;       // wait status once reaped
     uint16_t private_port = 0;  // proxy mode: the loopback port it is told to bind ($PORT); 0: none
 

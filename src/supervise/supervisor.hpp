@@ -130,6 +130,12 @@ private:
     void upgrade_passed_probation(const Generation& g);
     // `g` exited; `action` is what on_exit does about it. Ends the attempt when it was waiting for `g`.
     void upgrade_lost(const Generation& g, ExitAction action, const std::string& how);
+    // While a reload's work runs (build, new generation starting, old one draining), the serving
+    // generation gets the shortest time slice, so it preempts that work whenever a request wakes it;
+    // once the work is over, every generation is back to the kernel's default.
+    void favor_serving();
+    void favor(Generation& g);
+    void unfavor_when_settled();
 
     // Change → build → artifact → spawn → ready → switch (supervisor_swap.cpp).
     void on_changes(ChangeSet changes);

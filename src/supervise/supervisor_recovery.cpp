@@ -106,7 +106,9 @@ void Supervisor::on_exit(int id, int wait_status) {
             break;
     }
 
-    // 5. What was waiting for this exit: hotswap's own stop, or restart mode's next generation.
+    // 5. What was waiting for this exit: hotswap's own stop, restart mode's next generation, and the
+    //    serving generation's favor once the reload's work is over.
+    unfavor_when_settled();
     if (shutting_down_) {
         finish_shutdown_if_done();
         return;

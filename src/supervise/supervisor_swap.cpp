@@ -212,6 +212,7 @@ void Supervisor::switch_to(Generation& g) {
     advance(g, GenerationEvent::Switch);
     route_to(g);  // proxy mode: new connections go to it from now on
     g.serving_since = Clock::now();
+    if (old && old->favored) favor(g);  // the old one drains now: the new one serves first
     if (g.ready_at == Clock::time_point{}) g.ready_at = g.serving_since;
     g.probe.reset();
 

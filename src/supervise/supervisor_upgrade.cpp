@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include "proc/time_slice.hpp"
 #include "supervise/supervisor.hpp"
 #include "ui/console.hpp"
 
@@ -19,6 +20,7 @@ int64_t ms_since(Clock::time_point t) { return std::chrono::duration_cast<Durati
 }  // namespace
 
 void Supervisor::begin_upgrade(std::string_view trigger, std::string_view action) {
+    favor_serving();         // work starts now, whether or not an attempt is open
     if (upgrading_) return;  // joins the attempt in progress
     upgrading_ = true;
     upgrade_trigger_ = std::string(trigger);
@@ -26,6 +28,27 @@ void Supervisor::begin_upgrade(std::string_view trigger, std::string_view action
     probation_awaited_ = 0;
     rollback_reason_.clear();
     emit("reload_start", {{"trigger", upgrade_trigger_}, {"action", std::string(action)}});
+}
+
+void Supervisor::favor_serving() {
+    if (Generation* g = serving()) favor(*g);
+}
+
+void Supervisor::favor(Generation& g) {
+    // Restart mode has nothing serving during the reload to favor.
+    if (!overlapping() || g.favored || !g.process.running()) return;
+    g.favored = set_time_slice(g.process.pid(), kShortestSlice) > 0;
+}
+
+void Supervisor::unfavor_when_settled() {
+    if (newer_on_the_way()) return;
+    for (const auto& [id, g] : generations_)
+        if (g->state == GenerationState::Draining) return;
+    for (auto& [id, g] : generations_) {
+        if (!g->favored) continue;
+        g->favored = false;
+        if (g->process.running()) (void)set_time_slice(g->process.pid(), std::chrono::nanoseconds(0));
+    }
 }
 
 void Supervisor::join_upgrade(ReloadCallback done, ReloadProgress progress) {
@@ -52,6 +75,7 @@ void Supervisor::upgrade_failed(const std::string& why) {
 }
 
 void Supervisor::finish_upgrade(bool ok, const std::string& message) {
+    unfavor_when_settled();
     const Generation* now_serving = serving();
     const int generation = now_serving ? now_serving->id : 0;
     if (upgrading_) {
