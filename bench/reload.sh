@@ -72,7 +72,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/free_port.sh"
 answers() {
     local fd line=""
     { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-    printf 'GET / HTTP/1.1\r\nHost: bench\r\n\r\n' >&"$fd" 2>/dev/null || { exec {fd}>&-; return 1; }
+    # A server going away under the poll resets the connection: the write must fail, not kill this script
+    # with SIGPIPE (ignored only around the write; nothing is started meanwhile).
+    trap '' PIPE
+    printf 'GET / HTTP/1.1\r\nHost: bench\r\n\r\n' >&"$fd" 2>/dev/null || { trap - PIPE; exec {fd}>&-; return 1; }
+    trap - PIPE
     while IFS= read -r -t 2 -u "$fd" line 2>/dev/null; do
         [[ $line == "hello from testapp "* ]] && break
     done
