@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -27,7 +28,7 @@ const shutdownTimeout = 10 * time.Second
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("hello-go: ")
-	ln, origin, err := listen()
+	listeners, origin, err := listen()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -39,8 +40,10 @@ func main() {
 	var stopping atomic.Bool
 	server := &http.Server{Handler: closingWhenStopping(&stopping, routes()), ReadHeaderTimeout: 10 * time.Second}
 	log.Printf("%s serving on %s (pid %d)", version, origin, os.Getpid())
-	served := make(chan error, 1)
-	go func() { served <- server.Serve(ln) }()
+	served := make(chan error, len(listeners))
+	for _, ln := range listeners {
+		go func(ln net.Listener) { served <- server.Serve(ln) }(ln)
+	}
 	if err := notify("READY=1\nSTATUS=hello-go " + version + " serving"); err != nil {
 		log.Printf("cannot report readiness: %v", err)
 	}
@@ -55,7 +58,9 @@ func main() {
 	// close the idle connections and exit 0.
 	_ = notify("STOPPING=1")
 	stopping.Store(true)
-	_ = ln.Close()
+	for _, ln := range listeners {
+		_ = ln.Close()
+	}
 	time.Sleep(drainGrace)
 	ctx, done := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer done()

@@ -28,13 +28,14 @@ stop_background() {
 }
 trap 'exit_status=$?; stop_background; (exit $exit_status); cleanup' EXIT
 
-# start_activated PROGRAM: runs PROGRAM under systemd-socket-activate on a free port, taking another port
-# if that one was taken in the meantime; sets port and activated.
+# start_activated PROGRAM: runs PROGRAM under systemd-socket-activate on two free ports (LISTEN_FDS=2),
+# taking others if one was taken in the meantime; sets port, port2 and activated.
 start_activated() {
     local attempt
     for attempt in 1 2 3; do
         port=$(free_port)
-        systemd-socket-activate -l "127.0.0.1:$port" "$1" > "$WORK/activated.log" 2>&1 &
+        port2=$(free_port)
+        systemd-socket-activate -l "127.0.0.1:$port" -l "127.0.0.1:$port2" "$1" > "$WORK/activated.log" 2>&1 &
         activated=$!
         wait_until 10 grep -qiE "listening on|failed" "$WORK/activated.log" || true
         grep -q "Listening on" "$WORK/activated.log" && return 0
@@ -114,11 +115,13 @@ pass "SIGINT stops hello-go gracefully and hotswap exits 0, no process left"
 start_activated "$app/server"
 body_is "http://127.0.0.1:$port/" "hello from hello-go v3" ||
     fail "no answer under systemd-socket-activate: $(cat "$WORK/activated.log")"
-wait_until 10 grep -q 'hello-go: v3 serving on fd 3' "$WORK/activated.log" ||
-    fail "hello-go did not take the socket passed by systemd-socket-activate"
+wait_until 10 grep -q 'hello-go: v3 serving on fds 3-4' "$WORK/activated.log" ||
+    fail "hello-go did not take the sockets passed by systemd-socket-activate"
+body_is "http://127.0.0.1:$port2/" "hello from hello-go v3" ||
+    fail "no answer on the second socket passed by systemd-socket-activate: $(cat "$WORK/activated.log")"
 kill -TERM "$activated"
 status=0
 wait "$activated" || status=$?
 activated=""
 ((status == 0)) || fail "hello-go exited with $status after SIGTERM under systemd-socket-activate"
-pass "hello-go serves under systemd-socket-activate, no hotswap needed, and exits 0 on SIGTERM"
+pass "hello-go serves both sockets of systemd-socket-activate, no hotswap needed, and exits 0 on SIGTERM"
