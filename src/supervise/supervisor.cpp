@@ -139,6 +139,17 @@ Result<void> Supervisor::prepare_state_dir() {
 
 Result<void> Supervisor::open_listeners() {
     HS_TRY(adopted, adopt_systemd_listeners());
+    // Proxy mode: the socket systemd holds for the --proxy address is the one hotswap accepts on itself
+    // (open_proxy takes it); it is not passed on, since generations bind their private $PORT.
+    if (!config_.proxy.empty()) {
+        auto proxy_address = parse_listen_address(config_.proxy);
+        for (auto it = adopted.begin(); proxy_address && it != adopted.end(); ++it)
+            if (it->address().display() == proxy_address->display()) {
+                adopted_proxy_ = std::move(*it);
+                adopted.erase(it);
+                break;
+            }
+    }
     if (!adopted.empty()) {
         for (auto& l : adopted) {
             Console::get().info(fmt::format("listening on {} (socket from systemd)", l.address().display()));

@@ -192,6 +192,7 @@ private:
     std::filesystem::path state_dir_;
     std::filesystem::path runtime_dir_;  // private 0700 dir for the notify socket, removed at exit
     std::vector<Listener> listeners_;
+    std::optional<Listener> adopted_proxy_;  // systemd's socket for the --proxy address, until open_proxy
     std::vector<std::string> listen_names_;
     std::unique_ptr<NotifyServer> notify_;
     std::unique_ptr<Proxy> proxy_;

@@ -29,7 +29,9 @@ Result<void> Supervisor::open_proxy() {
     if (config_.proxy.empty()) return {};
     auto address = parse_listen_address(config_.proxy);
     if (!address) return address.error().with_context("--proxy");
-    auto listener = Listener::bind(*address);
+    const bool from_systemd = adopted_proxy_.has_value();
+    auto listener = from_systemd ? Result<Listener>(std::move(*adopted_proxy_)) : Listener::bind(*address);
+    adopted_proxy_.reset();
     if (!listener) return listener.error().with_context("--proxy");
     ProxyOptions options;
     options.on_warning = [](std::string_view text) { Console::get().warn(text); };
@@ -37,7 +39,8 @@ Result<void> Supervisor::open_proxy() {
     options.max_wait = std::max(options.max_wait, config_.ready_timeout);
     HS_TRY(proxy, Proxy::create(loop_, std::move(*listener), std::move(options)));
     proxy_ = std::move(proxy);
-    Console::get().info(fmt::format("proxying {} to each generation's $PORT", proxy_->listener().address().display()));
+    Console::get().info(fmt::format("proxying {}{} to each generation's $PORT", proxy_->listener().address().display(),
+                                    from_systemd ? " (socket from systemd)" : ""));
     return {};
 }
 
