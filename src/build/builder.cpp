@@ -123,10 +123,11 @@ void Builder::start(ChangeSet changes) {
     }
     process_ = std::move(*process);
     if (niceness && !priority_warned_) {
-        // Set in the child before exec; only a filter forbidding it (seccomp) leaves it unset.
+        // Set in the child before exec; only a filter forbidding it (seccomp) leaves it higher. Lower is
+        // fine: the build may have lowered itself further since (`nice make`).
         errno = 0;
         const int now = ::getpriority(PRIO_PROCESS, id_t(process_.pid()));
-        if (errno == 0 && now != *niceness) {
+        if (errno == 0 && now < *niceness) {
             priority_warned_ = true;
             Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority (nice {}, not {}); set "
                                             "--build-nice 0 to stop trying to lower it",
