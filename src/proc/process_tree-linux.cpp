@@ -101,21 +101,25 @@ std::vector<pid_t> ProcessTree::descendants_of(pid_t root) const {
     return out;
 }
 
+std::vector<pid_t> threads_of(pid_t pid) {
+    std::vector<pid_t> out;
+    DIR* dir = ::opendir(fmt::format("/proc/{}/task", pid).c_str());  // opendir uses O_CLOEXEC
+    if (!dir) return out;
+    while (dirent* d = ::readdir(dir))
+        if (pid_t tid; parse_pid(d->d_name, tid)) out.push_back(tid);
+    ::closedir(dir);
+    return out;
+}
+
 std::optional<std::vector<pid_t>> direct_children(pid_t pid) {
-    std::string task_dir = fmt::format("/proc/{}/task", pid);
-    DIR* dir = ::opendir(task_dir.c_str());
-    if (!dir) return std::nullopt;
     std::vector<pid_t> out;
     bool offered = false;
-    while (dirent* d = ::readdir(dir)) {
-        pid_t tid;
-        if (!parse_pid(d->d_name, tid)) continue;
-        std::string path = fmt::format("{}/{}/children", task_dir, tid);
+    for (pid_t tid : threads_of(pid)) {
+        std::string path = fmt::format("/proc/{}/task/{}/children", pid, tid);
         if (::access(path.c_str(), R_OK) != 0) continue;
         offered = true;
-        std::string_view rest;
         std::string text = read_small_file(path);
-        rest = text;
+        std::string_view rest = text;
         while (!rest.empty()) {
             auto space = rest.find(' ');
             pid_t child;
@@ -124,7 +128,6 @@ std::optional<std::vector<pid_t>> direct_children(pid_t pid) {
             rest.remove_prefix(space + 1);
         }
     }
-    ::closedir(dir);
     if (!offered) return std::nullopt;
     return out;
 }

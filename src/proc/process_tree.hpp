@@ -36,6 +36,9 @@ private:
     std::vector<ProcessEntry> entries_;
 };
 
+// The thread ids of `pid` (/proc/PID/task); empty when it is gone.
+std::vector<pid_t> threads_of(pid_t pid);
+
 // The living children of `pid`, from /proc/PID/task/*/children: one small read instead of a walk of all of
 // /proc. nullopt when the kernel does not offer those files (CONFIG_PROC_CHILDREN off): take a snapshot.
 std::optional<std::vector<pid_t>> direct_children(pid_t pid);

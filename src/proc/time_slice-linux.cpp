@@ -1,18 +1,13 @@
 #include "proc/time_slice.hpp"
 
-#include <dirent.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include <fmt/core.h>
+#include "proc/process_tree.hpp"
 
 namespace hotswap {
 
@@ -31,11 +26,6 @@ struct SchedAttr {
     uint32_t sched_util_min;
     uint32_t sched_util_max;
 };
-
-bool parse_id(std::string_view text, pid_t& out) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() && out > 0;
-}
 
 bool set_thread_time_slice(pid_t tid, std::chrono::nanoseconds slice) {
     SchedAttr attr{};
@@ -57,19 +47,11 @@ int set_time_slice(pid_t leader, std::chrono::nanoseconds slice) {
     for (int visited = 0; !todo.empty() && visited < 4096; ++visited) {
         const pid_t pid = todo.back();
         todo.pop_back();
-        const std::string task_dir = fmt::format("/proc/{}/task", pid);
-        DIR* dir = ::opendir(task_dir.c_str());  // opendir uses O_CLOEXEC
-        if (!dir) continue;                      // gone meanwhile
-        while (dirent* d = ::readdir(dir)) {
-            pid_t tid;
-            if (!parse_id(d->d_name, tid)) continue;
+        for (pid_t tid : threads_of(pid))
             if (set_thread_time_slice(tid, slice)) ++set;
-            // The processes this thread started (CONFIG_PROC_CHILDREN, as on every common kernel).
-            std::ifstream children(fmt::format("{}/{}/children", task_dir, tid));
-            for (std::string child; children >> child;)
-                if (pid_t c; parse_id(child, c)) todo.push_back(c);
-        }
-        ::closedir(dir);
+        // The processes below it (CONFIG_PROC_CHILDREN, as on every common kernel; without it, the leader's
+        // threads only).
+        if (auto children = direct_children(pid)) todo.insert(todo.end(), children->begin(), children->end());
     }
     return set;
 }
