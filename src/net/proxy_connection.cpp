@@ -17,6 +17,22 @@ constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
+// One send of what `buffer` holds to `fd`, the same step in both directions. Stalled: nothing went (a
+// full socket clears `writable` until EPOLLOUT; an interrupted call is tried again); Failed: the peer is
+// gone.
+enum class SendStep { Moved, Stalled, Failed };
+SendStep send_pending(int fd, ProxyBuffer& buffer, bool& writable) {
+    auto bytes = buffer.pending();
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+        buffer.consumed(size_t(n));
+        return SendStep::Moved;
+    }
+    if (n < 0 && would_block(errno)) writable = false;
+    else if (n < 0 && errno != EINTR) return SendStep::Failed;
+    return SendStep::Stalled;
+}
+
 void no_delay(int fd) {
     // Bytes are forwarded as they come: Nagle would hold a small answer back for the previous one's ACK.
     int one = 1;
@@ -105,17 +121,12 @@ bool ProxyConnection::pump_to_upstream(Status& outcome) {
         }
     }
     if (upstream_ && !connecting_ && upstream_writable_ && to_upstream_.has_pending()) {
-        auto bytes = to_upstream_.pending();
-        ssize_t n = ::send(upstream_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n > 0) {
-            to_upstream_.consumed(size_t(n));
-            moved = true;
-        } else if (n < 0 && would_block(errno)) {
-            upstream_writable_ = false;
-        } else if (n < 0 && errno != EINTR) {
+        const SendStep step = send_pending(upstream_.get(), to_upstream_, upstream_writable_);
+        if (step == SendStep::Failed) {
             outcome = upstream_failed();
             return false;
         }
+        moved = moved || step == SendStep::Moved;
     }
     if (client_eof_ && upstream_ && !connecting_ && !to_upstream_.has_pending() && !upstream_shut_) {
         ::shutdown(upstream_.get(), SHUT_WR);
@@ -156,17 +167,12 @@ bool ProxyConnection::pump_to_client(Status& outcome) {
         }
     }
     if (client_writable_ && to_client_.has_pending()) {
-        auto bytes = to_client_.pending();
-        ssize_t n = ::send(client_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n > 0) {
-            to_client_.consumed(size_t(n));
-            moved = true;
-        } else if (n < 0 && would_block(errno)) {
-            client_writable_ = false;
-        } else if (n < 0 && errno != EINTR) {
+        const SendStep step = send_pending(client_.get(), to_client_, client_writable_);
+        if (step == SendStep::Failed) {
             outcome = Status::Closed;  // the client went away
             return false;
         }
+        moved = moved || step == SendStep::Moved;
     }
     if (upstream_eof_ && !to_client_.has_pending() && !client_shut_) {
         ::shutdown(client_.get(), SHUT_WR);
