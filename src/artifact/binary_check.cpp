@@ -219,32 +219,50 @@ Result<std::string> verify_minisign(int fd, const MinisignSignature& sig, const 
     return sig.trusted_comment;
 }
 
-Result<std::string> verify_binary_signature(const fs::path& binary, std::string_view key_text) {
-    std::string shown = binary.string();
-    // 1. The key: a file when one exists at that path, else the base64 key itself.
+Result<MinisignPublicKey> load_minisign_key(std::string_view key_or_file, const fs::path& base) {
+    fs::path file{std::string(key_or_file)};
+    if (file.is_relative()) file = base / file;
     std::error_code ec;
-    std::string key_source(key_text);
-    if (fs::is_regular_file(fs::path(key_source), ec)) {
-        HS_TRY(text, read_small_file(key_source, "--verify-key"));
-        key_source = text;
+    const bool is_file = fs::is_regular_file(file, ec);
+    std::string text(key_or_file);
+    if (is_file) {
+        HS_TRY(read, read_small_file(file, "--verify-key"));
+        text = std::move(read);
     }
-    auto key = parse_minisign_public_key(key_source);
+    auto key = parse_minisign_public_key(text);
+    // Neither a key file nor a key: most likely a path with a typo.
+    if (!key && !is_file && (key_or_file.find('/') != std::string_view::npos || key_or_file.ends_with(".pub")))
+        return Error::message(fmt::format("--verify-key: there is no key file {}: give a minisign public key file, or "
+                                          "the key's base64 line",
+                                          file.string()));
     if (!key) return key.error().with_context("--verify-key");
-    // 2. The signature next to the binary.
-    fs::path sig_path = binary;
+    return *key;
+}
+
+Result<std::string> verify_deployed_signature(int fd, const fs::path& deployed, std::string_view shown,
+                                              const MinisignPublicKey& key) {
+    fs::path sig_path = deployed;
     sig_path += ".minisig";
+    std::error_code ec;
     if (!fs::exists(sig_path, ec))
-        return Error::message(fmt::format("refusing to run {}: --verify-key needs a signature in {} (minisign -S -m {})",
+        return Error::message(fmt::format("refusing to run {}: --verify-key needs its signature in {} (minisign -S -m {})",
                                           shown, sig_path.string(), shown));
-    HS_TRY(sig_text, read_small_file(sig_path, "signature"));
-    auto sig = parse_minisign_signature(sig_text);
-    if (!sig) return Error::message(fmt::format("refusing to run {}: {}: {}", shown, sig_path.string(), sig.error().to_string()));
-    // 3. The check, on the file as it is now.
-    FileDescriptor fd(::open(binary.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno("open", shown, errno);
-    auto verified = verify_minisign(fd.get(), *sig, *key);
-    if (!verified) return Error::message(fmt::format("refusing to run {}: {}", shown, verified.error().to_string()));
+    auto text = read_small_file(sig_path, "signature");
+    if (!text) return Error::message(fmt::format("refusing to run {}: {}", shown, text.error().to_string()));
+    auto signature = parse_minisign_signature(*text);
+    if (!signature)
+        return Error::message(fmt::format("refusing to run {}: {}: {}", shown, sig_path.string(), signature.error().to_string()));
+    auto verified = verify_minisign(fd, *signature, key);
+    if (!verified)
+        return Error::message(fmt::format("refusing to run {}: {} ({})", shown, verified.error().to_string(), sig_path.string()));
     return *verified;
+}
+
+Result<std::string> verify_binary_signature(const fs::path& binary, std::string_view key_text) {
+    HS_TRY(key, load_minisign_key(key_text, fs::path()));
+    FileDescriptor fd(::open(binary.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return Error::from_errno("open", binary.string(), errno);
+    return verify_deployed_signature(fd.get(), binary, binary.string(), key);
 }
 
 }  // namespace hotswap

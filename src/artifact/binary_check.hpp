@@ -50,8 +50,18 @@ std::string format_key_id(const std::array<uint8_t, 8>& key_id);
 // exactly the open file it will then copy or run). Returns the trusted comment.
 Result<std::string> verify_minisign(int fd, const MinisignSignature& signature, const MinisignPublicKey& key);
 
-// The whole --verify-key check: `key` is a public key file's path or a base64 key; the signature is read
-// from BINARY.minisig. Returns the trusted comment ("timestamp:… file:…").
+// --verify-key's argument: a public key file when one exists at that path (a relative one is taken from
+// `base`), else the base64 key itself. A path that names no file says so.
+Result<MinisignPublicKey> load_minisign_key(std::string_view key_or_file, const std::filesystem::path& base);
+
+// DEPLOYED.minisig (next to the file as it was deployed) must be a valid signature by `key` of the bytes
+// open at `fd` (the copy that will run, so nothing can change between check and start). Returns the trusted
+// comment; a refusal reads "refusing to run SHOWN: …".
+Result<std::string> verify_deployed_signature(int fd, const std::filesystem::path& deployed, std::string_view shown,
+                                              const MinisignPublicKey& key);
+
+// The whole --verify-key check of one file: `key` is a public key file's path or a base64 key; the signature
+// is read from BINARY.minisig. Returns the trusted comment ("timestamp:… file:…").
 Result<std::string> verify_binary_signature(const std::filesystem::path& binary, std::string_view key);
 
 }  // namespace hotswap

@@ -38,8 +38,6 @@ Builder::Builder(EventLoop& loop, BuildOptions options, DoneCallback on_done)
     : loop_(loop), options_(std::move(options)), on_done_(std::move(on_done)) {}
 
 Builder::~Builder() {
-    loop_.cancel_timer(timeout_timer_);
-    loop_.cancel_timer(kill_timer_);
     if (process_.running()) loop_.unwatch_child(process_.pid());
     // process_'s destructor kills whatever of the build's group is left.
 }
@@ -73,9 +71,7 @@ void Builder::abort() {
 
 void Builder::terminate_group() {
     (void)process_.signal_group(SIGTERM);
-    loop_.cancel_timer(kill_timer_);
-    kill_timer_ = loop_.add_timer(kCancelGrace, [this] {
-        kill_timer_ = 0;
+    kill_timer_ = loop_.after(kCancelGrace, [this] {
         (void)process_.signal_group(SIGKILL);
     });
 }
@@ -145,8 +141,7 @@ void Builder::start(ChangeSet changes) {
     Console::get().debug(fmt::format("build started (pid {}): {}", process_.pid(), options_.cmd));
 
     if (options_.timeout) {
-        timeout_timer_ = loop_.add_timer(*options_.timeout, [this] {
-            timeout_timer_ = 0;
+        timeout_timer_ = loop_.after(*options_.timeout, [this] {
             if (state_ != State::Running) return;
             timed_out_ = true;
             state_ = State::Cancelling;
@@ -162,9 +157,8 @@ void Builder::on_exit(int wait_status) {
     (void)process_.signal_group(SIGKILL);
     process_.release();
     output_.reset();
-    loop_.cancel_timer(timeout_timer_);
-    loop_.cancel_timer(kill_timer_);
-    timeout_timer_ = kill_timer_ = 0;
+    timeout_timer_.cancel();
+    kill_timer_.cancel();
 
     auto duration = std::chrono::duration_cast<Duration>(Clock::now() - started_);
     BuildResult result;

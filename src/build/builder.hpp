@@ -81,8 +81,8 @@ private:
     bool timed_out_ = false;
     bool aborted_ = false;
     bool priority_warned_ = false;
-    EventLoop::TimerId timeout_timer_ = 0;
-    EventLoop::TimerId kill_timer_ = 0;
+    EventLoop::Timer timeout_timer_;
+    EventLoop::Timer kill_timer_;
 };
 
 // Merges `later` into `into`, one entry per path (the later kind wins).

@@ -69,9 +69,13 @@ void EventLoop::remove_fd(int fd) {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);  // fails harmlessly if the fd was closed already
 }
 
-EventLoop::TimerId EventLoop::add_timer(Duration after, std::function<void()> callback) {
+EventLoop::Timer EventLoop::after(Duration delay, std::function<void()> callback) {
+    return Timer(*this, add_timer(delay, std::move(callback)));
+}
+
+EventLoop::TimerId EventLoop::add_timer(Duration delay, std::function<void()> callback) {
     TimerId id = next_timer_++;
-    auto deadline = Clock::now() + after;
+    auto deadline = Clock::now() + delay;
     bool earliest = timers_.empty() || deadline < timers_.begin()->first.first;
     timers_.emplace(std::make_pair(deadline, id), std::move(callback));
     timer_deadlines_[id] = deadline;

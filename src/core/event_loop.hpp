@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/duration.hpp"
@@ -27,6 +28,7 @@ public:
     using SignalCallback = std::function<void(const signalfd_siginfo&)>;
     using ChildCallback = std::function<void(int wait_status)>;
     using TimerId = uint64_t;
+    class Timer;
 
     // Blocks `signals` (and SIGCHLD) for the whole process, ignores SIGPIPE, and routes them to the loop.
     static Result<std::unique_ptr<EventLoop>> create(std::span<const int> signals);
@@ -42,8 +44,9 @@ public:
     Result<void> modify_fd(int fd, uint32_t events);
     void remove_fd(int fd);
 
-    TimerId add_timer(Duration after, std::function<void()> callback);
-    void cancel_timer(TimerId id);  // no-op for 0, fired or unknown ids
+    // Runs `callback` once, `delay` from now, unless the Timer returned is cancelled, reassigned or
+    // destroyed first: a timer cannot outlive the object whose callback it would run.
+    [[nodiscard]] Timer after(Duration delay, std::function<void()> callback);
 
     void on_signal(int signo, SignalCallback callback);
 
@@ -58,12 +61,15 @@ public:
     // Runs until stop(); returns the code given to stop().
     int run();
     void stop(int exit_code);
-    bool stopping() const { return stopped_; }
 
     // Signals as blocked and dispositions as set by create(), for a child to undo between fork and exec.
     const sigset_t& blocked_signals() const;
 
 private:
+    TimerId add_timer(Duration delay, std::function<void()> callback);
+    void cancel_timer(TimerId id);  // no-op for 0, fired or unknown ids
+    bool timer_armed(TimerId id) const { return timer_deadlines_.count(id) != 0; }
+
     struct FdEntry {
         uint32_t generation;
         FdCallback callback;
@@ -92,6 +98,37 @@ private:
     std::vector<std::function<void()>> posted_;
     bool stopped_ = false;
     int exit_code_ = 0;
+};
+
+// A pending callback of the loop, owned like a file descriptor: empty, or armed until it fires.
+class EventLoop::Timer {
+public:
+    Timer() = default;
+    ~Timer() { cancel(); }
+    Timer(Timer&& other) noexcept : loop_(other.loop_), id_(std::exchange(other.id_, 0)) {}
+    Timer& operator=(Timer&& other) noexcept {
+        if (this != &other) {
+            cancel();
+            loop_ = other.loop_;
+            id_ = std::exchange(other.id_, 0);
+        }
+        return *this;
+    }
+    Timer(const Timer&) = delete;
+    Timer& operator=(const Timer&) = delete;
+
+    void cancel() {
+        if (id_ != 0) loop_->cancel_timer(std::exchange(id_, 0));
+    }
+    // Still waiting to fire: neither fired, cancelled nor empty.
+    bool armed() const { return id_ != 0 && loop_->timer_armed(id_); }
+
+private:
+    friend class EventLoop;
+    Timer(EventLoop& loop, TimerId id) : loop_(&loop), id_(id) {}
+
+    EventLoop* loop_ = nullptr;
+    TimerId id_ = 0;
 };
 
 }  // namespace hotswap

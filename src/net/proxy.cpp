@@ -52,8 +52,6 @@ Proxy::Proxy(EventLoop& loop, Listener listener, ProxyOptions options)
 Proxy::~Proxy() {
     connections_.clear();  // each removes its sockets from the loop
     watch_listener(false);
-    loop_.cancel_timer(resume_timer_);
-    loop_.cancel_timer(expiry_timer_);
 }
 
 void Proxy::set_upstream(uint16_t port) {
@@ -89,7 +87,7 @@ ProxyStats Proxy::stats() const {
 void Proxy::watch_listener(bool on) {
     if (on == listening_) return;
     if (on) {
-        if (resume_timer_) return;  // paused after an error: the timer turns it back on
+        if (resume_timer_.armed()) return;  // paused after an error: the timer turns it back on
         if (!loop_.add_fd(listener_.fd(), EPOLLIN, [this](uint32_t) { accept_pending(); }).ok()) return;
     } else {
         loop_.remove_fd(listener_.fd());
@@ -122,9 +120,7 @@ void Proxy::on_accept_error(int err) {
                                         "open-files limit, ulimit -n, if this repeats)",
                                         listener_.address().display(), std::strerror(err), kAcceptPause.count()));
     watch_listener(false);
-    loop_.cancel_timer(resume_timer_);
-    resume_timer_ = loop_.add_timer(kAcceptPause, [this] {
-        resume_timer_ = 0;
+    resume_timer_ = loop_.after(kAcceptPause, [this] {
         if (current_) watch_listener(true);
     });
 }
@@ -146,7 +142,7 @@ void Proxy::settle(uint64_t id, ProxyConnection::Status status) {
         return;
     }
     waiting_.insert(id);
-    if (!expiry_timer_) expiry_timer_ = loop_.add_timer(options_.max_wait / 4, [this] { expire_waiting(); });
+    if (!expiry_timer_.armed()) expiry_timer_ = loop_.after(options_.max_wait / 4, [this] { expire_waiting(); });
 }
 
 void Proxy::resume_waiting() {
@@ -159,7 +155,6 @@ void Proxy::resume_waiting() {
 }
 
 void Proxy::expire_waiting() {
-    expiry_timer_ = 0;
     const auto deadline = Clock::now() - options_.max_wait;
     std::vector<uint64_t> expired;
     for (uint64_t id : waiting_) {
@@ -167,7 +162,7 @@ void Proxy::expire_waiting() {
         if (it == connections_.end() || it->second->waiting_since() <= deadline) expired.push_back(id);
     }
     for (uint64_t id : expired) finish(id, ProxyConnection::Status::Failed);
-    if (!waiting_.empty()) expiry_timer_ = loop_.add_timer(options_.max_wait / 4, [this] { expire_waiting(); });
+    if (!waiting_.empty()) expiry_timer_ = loop_.after(options_.max_wait / 4, [this] { expire_waiting(); });
 }
 
 void Proxy::finish(uint64_t id, ProxyConnection::Status status) {

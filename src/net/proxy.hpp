@@ -76,10 +76,10 @@ private:
     std::shared_ptr<const ProxyRoute> current_;
     uint64_t next_epoch_ = 1;
     bool listening_ = false;
-    EventLoop::TimerId resume_timer_ = 0;
+    EventLoop::Timer resume_timer_;
     std::unordered_map<uint64_t, std::unique_ptr<ProxyConnection>> connections_;
     std::set<uint64_t> waiting_;  // ordered: the oldest connection is offered the new route first
-    EventLoop::TimerId expiry_timer_ = 0;
+    EventLoop::Timer expiry_timer_;
     uint64_t next_id_ = 1;
     ProxyStats stats_;
 };

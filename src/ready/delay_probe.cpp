@@ -4,11 +4,10 @@
 
 namespace hotswap {
 
-DelayProbe::~DelayProbe() { loop_.cancel_timer(timer_); }
+DelayProbe::~DelayProbe() = default;
 
 void DelayProbe::begin() {
-    timer_ = loop_.add_timer(delay_, [this] {
-        timer_ = 0;
+    timer_ = loop_.after(delay_, [this] {
         report_ready();
     });
 }

@@ -15,7 +15,7 @@ public:
 private:
     void begin() override;
     Duration delay_;
-    EventLoop::TimerId timer_ = 0;
+    EventLoop::Timer timer_;
 };
 
 }  // namespace hotswap

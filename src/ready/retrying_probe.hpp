@@ -15,10 +15,6 @@ public:
     static constexpr Duration kAttemptTimeout{2000};
 
     explicit RetryingProbe(EventLoop& loop) : ProbeBase(loop) {}
-    ~RetryingProbe() override {
-        loop_.cancel_timer(retry_timer_);
-        loop_.cancel_timer(attempt_timer_);
-    }
 
 protected:
     // One attempt; must end in succeed() or fail(), or be abandoned by abandon_attempt() on timeout.
@@ -27,16 +23,13 @@ protected:
 
     void begin() final { run_attempt(); }
     void succeed() {
-        loop_.cancel_timer(attempt_timer_);
-        attempt_timer_ = 0;
+        attempt_timer_.cancel();
         report_ready();
     }
     void fail(std::string why) {
-        loop_.cancel_timer(attempt_timer_);
-        attempt_timer_ = 0;
+        attempt_timer_.cancel();
         last_failure_ = std::move(why);
-        retry_timer_ = loop_.add_timer(kRetryInterval, [this] {
-            retry_timer_ = 0;
+        retry_timer_ = loop_.after(kRetryInterval, [this] {
             run_attempt();
         });
     }
@@ -44,16 +37,15 @@ protected:
 
 private:
     void run_attempt() {
-        attempt_timer_ = loop_.add_timer(kAttemptTimeout, [this] {
-            attempt_timer_ = 0;
+        attempt_timer_ = loop_.after(kAttemptTimeout, [this] {
             abandon_attempt();
             fail("no answer within " + format_duration(kAttemptTimeout));
         });
         attempt();
     }
 
-    EventLoop::TimerId retry_timer_ = 0;
-    EventLoop::TimerId attempt_timer_ = 0;
+    EventLoop::Timer retry_timer_;
+    EventLoop::Timer attempt_timer_;
     std::string last_failure_;
 };
 

@@ -38,12 +38,11 @@ struct Generation {
     Clock::time_point ready_at{};
     Clock::time_point serving_since{};
     Clock::time_point stop_requested_at{};
-    EventLoop::TimerId ready_timer = 0;
-    EventLoop::TimerId kill_timer = 0;
-    EventLoop::TimerId probation_timer = 0;
+    EventLoop::Timer ready_timer;
+    EventLoop::Timer kill_timer;
+    EventLoop::Timer probation_timer;
     bool on_probation = false;  // switched in, probation not over yet
     bool favored = false;       // given the shortest time slice while a reload runs (time_slice.hpp)
-    int exit_status = -1;       // wait status once reaped
     uint16_t private_port = 0;  // proxy mode: the loopback port it is told to bind ($PORT); 0: none
 
     ~Generation();

@@ -1,235 +1,460 @@
+// The forward path of DESIGN.md §1 and §3 (a settled change is built, the build output becomes an
+// artifact, a new generation starts on the same sockets, and once it is ready it takes over while the old
+// one drains) and the exit dispatch (what an exit means comes from decide_exit(); this carries it out).
+
 #include "supervise/supervisor.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <csignal>
-#include <cstdlib>
+#include <sys/wait.h>
 
 #include <fmt/core.h>
 
-#include "ready/http_url.hpp"
 #include "ready/probe.hpp"
+#include "ready/process_group.hpp"
 #include "supervise/app_environment.hpp"
 #include "ui/console.hpp"
 
 namespace hotswap {
 
-Supervisor::Supervisor(EventLoop& loop, Config config) : loop_(loop), config_(std::move(config)) {}
+namespace {
+Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
+int64_t ms(Clock::duration d) { return std::chrono::duration_cast<Duration>(d).count(); }
+}  // namespace
 
-Supervisor::~Supervisor() {
-    loop_.cancel_timer(restart_timer_);
-    for (auto& [id, g] : generations_) {
-        loop_.cancel_timer(g->ready_timer);
-        loop_.cancel_timer(g->kill_timer);
-        loop_.cancel_timer(g->probation_timer);
-        if (g->process.running()) loop_.unwatch_child(g->process.pid());
-    }
-    generations_.clear();  // each Process kills what is left of its group
-    notify_.reset();
-    std::error_code ec;
-    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_, ec);
+// ---- change → build → artifact
+
+void Supervisor::on_changes(ChangeSet changes) {
+    if (shutting_down_ || changes.empty()) return;
+    Console::get().info(fmt::format("changed: {}", describe_change(changes)), Tone::Dim);
+    emit_event(events_, "change", {{"paths", changes.changes.size()}, {"first", describe_change(changes)}});
+    begin_upgrade("change");
+    build_or_launch(std::move(changes), "change");
 }
 
-Result<void> Supervisor::start() {
-    // 1. The state directory (.hotswap/) for changed-file lists and artifacts.
-    HS_TRY_VOID(prepare_state_dir());
-    // 2. The listening sockets, bound once for every generation (or adopted from systemd).
-    HS_TRY_VOID(open_listeners());
-    // 2b. Proxy mode: the public socket hotswap accepts on and forwards from.
-    HS_TRY_VOID(open_proxy());
-    // 3. The notify socket generations report READY=1 to.
-    HS_TRY_VOID(open_notify_socket());
-    // 4. The readiness rule, with a hint when it is the weak default.
-    HS_TRY_VOID(choose_readiness());
-    // 5. The artifact (--artifact; serve: the program the command runs), the key binaries must be signed
-    //    with, and the store builds are kept in.
-    HS_TRY_VOID(resolve_artifact_source());
-    HS_TRY_VOID(load_verify_key());
-    HS_TRY_VOID(open_artifact_store());
-    // 6. The builder, if there is a build (serve has none).
-    create_builder();
-    // 7. The watcher, so that no change made during the first build is missed (serve: the artifact only).
-    HS_TRY_VOID(serve_mode() ? watch_artifact() : start_watching());
-    // 8. The first build, or straight to the app (serve: a binary refused now stops hotswap).
+void Supervisor::on_artifact_replaced(ChangeSet changes) {
+    if (shutting_down_ || changes.empty()) return;
+    // Only a whole new file starts an upgrade: a removal, a file still being written or the same bytes again
+    // do not.
+    if (auto skip = artifacts_.skip_replaced()) {
+        if (skip->quiet) Console::get().debug(skip->why);
+        else if (skip->gone) Console::get().info(fmt::format("{}; {}; a new binary put there is taken", skip->why, still_serving_note()), Tone::Dim);
+        else Console::get().info(skip->why, Tone::Dim);
+        return;
+    }
+    Console::get().info(fmt::format("{} changed: upgrading", artifacts_.shown()), Tone::Dim);
+    emit_event(events_, "change", {{"paths", changes.changes.size()}, {"first", artifacts_.shown()}});
+    begin_upgrade("artifact");
+    last_build_time_.reset();
+    launch_new_build(Duration(0), changes);
+}
+
+void Supervisor::begin_upgrade(std::string_view trigger, std::string_view action) {
+    generations_.favor_serving(traffic_.overlapping());  // work starts now, whether or not an attempt is open
+    upgrade_.begin(trigger, action);
     reload_started_ = Clock::now();
-    if (serve_mode()) return launch_first_artifact();
+}
+
+void Supervisor::build_or_launch(ChangeSet changes, std::string_view reason) {
     if (builder_) {
-        Console::get().info(fmt::format("building: {}", config_.build_cmd), Tone::Dim);
-        emit("build_start", {{"reason", "start"}});
-        builder_->request(ChangeSet{});
+        emit_event(events_, "build_start", {{"reason", std::string(reason)}});
+        builder_->request(std::move(changes));
     } else {
-        launch_new_build(Duration(0), ChangeSet{});
+        launch_new_build(Duration(0), changes);
     }
-    return {};
 }
 
-Result<void> Supervisor::choose_readiness() {
-    if (proxy_mode()) {
-        HS_TRY_VOID(choose_proxy_readiness());
-    } else if (config_.ready.find("{port}") != std::string::npos) {
-        return Error::message("--ready: {port} stands for a generation's private port, which exists only in proxy "
-                              "mode; add --proxy ADDR or write the port number");
-    } else if (!config_.ready.empty()) {
-        auto spec = parse_ready_spec(config_.ready);
-        if (!spec) return spec.error().with_context("--ready");
-        ready_ = *spec;
+void Supervisor::on_build_done(BuildResult result) {
+    if (shutting_down_) return;
+    if (result.outcome != BuildOutcome::Succeeded) {
+        emit_event(events_, "build_end", {{"ok", false}, {"duration_ms", result.duration.count()}, {"reason", result.message}});
+        Console::get().error(fmt::format("✗ {} after {} · {}", result.message, format_duration(result.duration),
+                                         still_serving_note()));
+        // --quiet hides the build's output as it runs: its last lines are what says why.
+        if (Console::get().verbosity() == Verbosity::Quiet) show_tail("the build", result.tail);
+        upgrade_.failed(result.message, newer_on_the_way());
+        return;
     }
-    if (fd_mode() && ready_.is_default)
-        Console::get().info(fmt::format("readiness: waiting {} after start; for an exact signal use --ready notify "
-                                        "(sd_notify READY=1), http:URL, tcp:ADDR or log:REGEX",
-                                        format_duration(ready_.delay)),
-                            Tone::Dim);
-    // A probe aimed at a socket every generation shares is answered by the old generation (http) or by the
-    // kernel's accept queue (tcp): it would call a new generation ready before it is.
-    if (fd_mode() && (ready_.kind == ReadyKind::Http || ready_.kind == ReadyKind::Tcp)) {
-        std::optional<uint16_t> port;
-        if (ready_.kind == ReadyKind::Http) {
-            if (auto url = parse_http_url(ready_.url)) port = url->port;
-        } else if (auto address = parse_listen_address(ready_.address); address && address->kind == ListenAddress::Kind::Tcp) {
-            port = address->port;
+    last_build_time_ = result.duration;
+    if (config_.command.empty()) {
+        emit_event(events_, "build_end", {{"ok", true}, {"duration_ms", result.duration.count()}});
+        Console::get().info(fmt::format("✓ built in {}", format_duration(result.duration)), Tone::Good);
+        upgrade_.finish(true, "built");
+        return;
+    }
+    launch_new_build(result.duration, result.changes);
+}
+
+void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes) {
+    LaunchTarget target;
+    target.reason = builder_ ? LaunchReason::Build : LaunchReason::Reload;
+    if (artifacts_.kept()) {
+        // The build's output is copied into the store (checked first in serve mode and with --verify-key);
+        // the generation runs the copy, never the output.
+        auto artifact = artifacts_.take(build_time, changes);
+        if (!artifact) {
+            std::string why = artifact.error().to_string();
+            if (builder_) emit_event(events_, "build_end", {{"ok", false}, {"duration_ms", build_time.count()}, {"reason", why}});
+            fail_step(why);
+            return;
         }
-        for (const auto& l : listeners_)
-            if (port && l.address().kind == ListenAddress::Kind::Tcp && l.bound_port() == *port)
-                Console::get().warn(fmt::format(
-                    "--ready {}: port {} is the shared listener, where the running generation (or the kernel) answers "
-                    "for the new one; probe a port only the new generation opens, or use --ready notify",
-                    to_string(ready_), *port));
+        target.artifact_id = artifact->id;
+        target.artifact_path = artifact->path;
+        std::vector<std::string> in_use{artifact->id};
+        for (const auto& [id, g] : generations_.all()) in_use.push_back(g->launch.artifact_id);
+        artifacts_.prune(in_use);
     }
-    return {};
+    if (builder_)
+        emit_event(events_, "build_end", {{"ok", true}, {"duration_ms", build_time.count()}, {"artifact", target.artifact_id}});
+    if (config_.command.empty()) return;
+    backoff_.reset();  // a fresh build says nothing about how the previous one crashed
+    reload(std::move(target));
 }
 
-Result<void> Supervisor::open_artifact_store() {
-    if (artifact_source_.empty()) return {};
-    auto store = ArtifactStore::open(state_dir_ / "artifacts", config_.artifacts_keep);
-    if (!store) return store.error().with_context("--artifact");
-    artifacts_.emplace(std::move(*store));
-    return {};
-}
+// ---- spawn → ready → switch
 
-void Supervisor::create_builder() {
-    if (config_.build_cmd.empty() || serve_mode()) return;
-    BuildOptions options;
-    options.cmd = config_.build_cmd;
-    options.timeout = config_.build_timeout;
-    options.nice = config_.build_nice;
-    options.idle = config_.build_idle;
-    options.cwd = config_.root;
-    options.state_dir = state_dir_;
-    options.env = inherited_environment();
-    options.unblock = &loop_.blocked_signals();
-    builder_ = std::make_unique<Builder>(loop_, std::move(options),
-                                         [this](BuildResult r) { on_build_done(std::move(r)); });
-}
-
-Result<void> Supervisor::prepare_state_dir() {
-    // A service's state lives where systemd's StateDirectory= says (the working directory of a service is
-    // often / or read-only); otherwise in the project.
-    const char* systemd_state = std::getenv("STATE_DIRECTORY");
-    if (serve_mode() && systemd_state && *systemd_state) {
-        std::string_view first(systemd_state);
-        state_dir_ = std::string(first.substr(0, first.find(':')));
-        return {};
+void Supervisor::reload(LaunchTarget target) {
+    if (shutting_down_) return;
+    restart_timer_.cancel();
+    // A generation still starting is superseded by the newer build; its pending reloads carry over.
+    for (auto& [id, g] : generations_.all())
+        if (g->state == GenerationState::Starting || g->state == GenerationState::Ready) {
+            Console::get().info(fmt::format("{} is superseded by a newer build before it was ready", g->label()), Tone::Dim);
+            generations_.advance(*g, GenerationEvent::Superseded);
+            generations_.stop(*g);
+        }
+    if (traffic_.overlapping()) {
+        spawn_generation(std::move(target));
+        return;
     }
-    state_dir_ = config_.root / ".hotswap";
-    if (::mkdir(state_dir_.c_str(), 0700) != 0 && errno != EEXIST)
-        return Error::from_errno("mkdir", state_dir_.string(), errno);
-    return {};
+    // Restart mode: the port (if any) belongs to the app, so the old one must be gone first.
+    bool stopping = false;
+    for (auto& [id, g] : generations_.all()) {
+        if (g->state == GenerationState::Serving) generations_.stop(*g);
+        stopping = stopping || g->state == GenerationState::Draining || g->state == GenerationState::Failed;
+    }
+    if (stopping) launch_when_stopped_ = std::move(target);
+    else spawn_generation(std::move(target));
 }
 
-Result<void> Supervisor::open_listeners() {
-    HS_TRY(adopted, adopt_systemd_listeners());
-    // Proxy mode: the socket systemd holds for the --proxy address is the one hotswap accepts on itself
-    // (open_proxy takes it); it is not passed on, since generations bind their private $PORT.
-    if (!config_.proxy.empty()) {
-        auto proxy_address = parse_listen_address(config_.proxy);
-        for (auto it = adopted.begin(); proxy_address && it != adopted.end(); ++it)
-            if (it->address().display() == proxy_address->display()) {
-                adopted_proxy_ = std::move(*it);
-                adopted.erase(it);
-                break;
+void Supervisor::spawn_generation(LaunchTarget target) {
+    if (shutting_down_ || config_.command.empty()) return;
+    restart_timer_.cancel();
+    auto g = generations_.make(std::move(target));
+    // 1. Its command (with an artifact store, the element naming the build output becomes the generation's
+    //    own copy), output pipe, environment and fds: exactly stdio and the listeners (proxy: a private port).
+    std::vector<std::string> argv = artifacts_.command_for(g->launch, run_cwd());
+    if (auto port = traffic_.give_private_port(*g); !port) {
+        Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), port.error().to_string()));
+        upgrade_.failed(port.error().to_string(), newer_on_the_way());
+        return;
+    }
+    auto pipe = make_pipe();
+    if (!pipe) {
+        Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), pipe.error().to_string()));
+        upgrade_.failed(pipe.error().to_string(), newer_on_the_way());
+        return;
+    }
+    AppEnvironment env;
+    env.extra = config_.env;
+    env.listen_names = traffic_.listen_names();
+    if (notify_) env.notify_socket = notify_->path();
+    env.generation = g->id;
+    env.artifact = g->launch.artifact_path.string();
+    env.port = g->private_port;
+    SpawnSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = build_app_environment(env);
+    spec.cwd = run_cwd().string();
+    spec.listen_fds = traffic_.listen_fds();
+    spec.set_listen_pid = traffic_.fd_mode() && config_.listen_pid;
+    spec.output_fd = pipe->write.get();
+    spec.unblock = &loop_.blocked_signals();
+
+    // 2. Fork and exec; an exec failure is a failed start like any other.
+    auto process = Process::spawn(spec);
+    pipe->write.reset();
+    if (!process) {
+        std::string why = process.error().to_string();
+        emit_event(events_, "exit", {{"generation", g->id}, {"artifact", g->launch.artifact_id}, {"reason", why}, {"state", "starting"}});
+        fail_step(why, g.get(), fmt::format("{}: {}", g->label(), why));
+        return;
+    }
+    g->process = std::move(*process);
+    g->spawned_at = Clock::now();
+    Generation& raw = generations_.add(std::move(g));
+    const int id = raw.id;
+    Generation* at = &raw;
+    auto reader = OutputReader::create(loop_, std::move(pipe->read), [at](std::string_view line) {
+        Console::get().child_line(Source::App, at->id, line);
+        at->remember(line);
+        if (at->probe) at->probe->on_output_line(line);
+    });
+    if (reader) raw.output = std::move(*reader);
+    if (auto r = loop_.watch_child(raw.process.pid(), raw.process.pidfd(), [this, id](int st) { on_exit(id, st); }); !r)
+        Console::get().warn(fmt::format("{}: {}", raw.label(), r.error().to_string()));
+    Console::get().debug(fmt::format("{} started (pid {}, {})", raw.label(), raw.process.pid(), to_string(raw.launch.reason)));
+    emit_event(events_, "spawn", {{"generation", id}, {"pid", raw.process.pid()}, {"artifact", raw.launch.artifact_id},
+                                  {"reason", to_string(raw.launch.reason)}});
+
+    // 3. Restart mode has no overlap to protect: the app serves as soon as it runs.
+    if (!traffic_.overlapping()) {
+        switch_to(raw);
+        return;
+    }
+    // 4. fd and proxy mode: it serves once the probe says so, within ready_timeout.
+    raw.probe = make_probe(loop_, traffic_.readiness_for(raw), ProbeTarget{raw.process.pid()});
+    raw.probe->start([this, id] { loop_.post([this, id] { on_ready(id); }); });
+    raw.ready_timer = loop_.after(config_.ready_timeout, [this, id] { on_ready_timeout(id); });
+}
+
+void Supervisor::on_ready(int id) {
+    Generation* g = generations_.find(id);
+    if (!g || g->state != GenerationState::Starting || shutting_down_) return;
+    g->ready_timer.cancel();
+    g->ready_at = Clock::now();
+    generations_.advance(*g, GenerationEvent::ProbeReady);
+    emit_event(events_, "ready", {{"generation", id}, {"pid", g->process.pid()}, {"ready_ms", ms(g->ready_at - g->spawned_at)}});
+    switch_to(*g);
+}
+
+void Supervisor::switch_to(Generation& g) {
+    // The switch: the new generation already accepts from the shared socket; the old one may now stop.
+    Generation* old = generations_.serving();
+    generations_.advance(g, GenerationEvent::Switch);
+    traffic_.route_to(g);  // proxy mode: new connections go to it from now on
+    g.serving_since = Clock::now();
+    if (old && old->favored) generations_.favor(g, traffic_.overlapping());  // the old one drains: the new one serves first
+    if (g.ready_at == Clock::time_point{}) g.ready_at = g.serving_since;
+    g.probe.reset();
+
+    const auto total = g.serving_since - reload_started_;
+    const Duration build = last_build_time_.value_or(Duration(0));
+    const std::string built = last_build_time_ ? fmt::format("built in {} · ", format_duration(build)) : "";
+    const std::string artifact = g.launch.artifact_id.empty() ? "" : fmt::format(" · build {}", g.launch.artifact_id);
+    const std::string draining = old ? fmt::format(" · {} draining", old->label()) : "";
+    const std::string ready_in = format_duration(g.ready_at - g.spawned_at);
+    switch (g.launch.reason) {
+        case LaunchReason::Rollback:
+        case LaunchReason::RequestedRollback:
+            Console::get().info(fmt::format("✓ {} serving {} again (rollback) · ready in {}{}", g.label(),
+                                            g.artifact_label(), ready_in, draining), Tone::Good);
+            break;
+        case LaunchReason::Restart:
+            Console::get().info(fmt::format("✓ {} serving again after a restart · ready in {}", g.label(), ready_in), Tone::Good);
+            break;
+        case LaunchReason::Build:
+        case LaunchReason::Reload:
+            if (traffic_.overlapping())
+                Console::get().info(fmt::format("✓ {} serving · {}ready in {}{}{}", g.label(), built, ready_in, draining, artifact),
+                                    Tone::Good);
+            else
+                Console::get().info(fmt::format("✓ {} started · {}restarted in {}{}", g.label(), built,
+                                                format_duration(std::chrono::duration_cast<Duration>(total) - build), artifact),
+                                    Tone::Good);
+            break;
+    }
+    last_reload_ = {{"generation", g.id},
+                    {"reason", to_string(g.launch.reason)},
+                    {"artifact", g.launch.artifact_id},
+                    {"build_ms", build.count()},
+                    {"ready_ms", ms(g.ready_at - g.spawned_at)},
+                    {"total_ms", ms(total)}};
+    emit_event(events_, "switch", {{"generation", g.id}, {"pid", g.process.pid()}, {"artifact", g.launch.artifact_id},
+                                   {"previous", old ? old->id : 0}, {"build_ms", build.count()},
+                                   {"ready_ms", ms(g.ready_at - g.spawned_at)}, {"total_ms", ms(total)}});
+    last_build_time_.reset();
+
+    // Probation: a server that dies soon after taking over is a bad build (DESIGN.md §3).
+    if (is_server() && config_.probation.count() > 0) {
+        g.on_probation = true;
+        const int id = g.id;
+        g.probation_timer = loop_.after(config_.probation, [this, id] { end_probation(id); });
+    } else {
+        artifacts_.mark(g, ArtifactOutcome::Good);
+    }
+    // The attempt ends here, or waits for this generation's probation (before the old one's probation is
+    // cut short below, which must not be taken for the end of this one).
+    upgrade_.switched(g);
+    if (old) {
+        // It served until it was replaced: as good as a build gets without finishing probation.
+        if (old->on_probation) end_probation(old->id);
+        generations_.stop(*old);
+    }
+}
+
+void Supervisor::on_ready_timeout(int id) {
+    Generation* g = generations_.find(id);
+    if (!g || g->state != GenerationState::Starting) return;
+    generations_.advance(*g, GenerationEvent::ReadyTimeout);
+    std::string waited = g->probe ? g->probe->describe() : to_string(traffic_.readiness());
+    emit_event(events_, "exit", {{"generation", id}, {"pid", g->process.pid()}, {"artifact", g->launch.artifact_id},
+                                 {"reason", "not ready in time"}, {"state", "starting"}});
+    generations_.stop(*g);
+    fail_step(fmt::format("{} was not ready within {} (waited for {})", g->label(), format_duration(config_.ready_timeout),
+                          waited),
+              g);
+}
+
+void Supervisor::on_notify(const NotifyServer::Message& message) {
+    // Only the generation's own process group is believed: a process elsewhere that learned the socket's
+    // path cannot declare a generation ready.
+    pid_t group = process_group_of(message.sender);
+    for (auto& [id, g] : generations_.all()) {
+        if (g->process.pid() != group || !g->process.running()) continue;
+        if (message.status) Console::get().info(fmt::format("{} status: {}", g->label(), *message.status), Tone::Dim);
+        if (message.ready && g->probe) g->probe->on_notify_ready();
+        return;
+    }
+    Console::get().debug(fmt::format("ignored a notify message from pid {}: not part of any generation", message.sender));
+}
+
+void Supervisor::fail_step(std::string_view why, const Generation* g, std::string_view shown) {
+    Console::get().error(fmt::format("✗ {} · {}", shown.empty() ? why : shown, still_serving_note()));
+    // What it printed last tells why (DESIGN.md §3): a start that fails shows the tail of its output next
+    // to the verdict, where it is not lost among the lines of the generation still serving.
+    if (g) show_tail(g->label(), {g->tail.begin(), g->tail.end()});
+    if (g) artifacts_.mark(*g, ArtifactOutcome::Bad, std::string(why));
+    upgrade_.failed(why, newer_on_the_way());
+}
+
+void Supervisor::show_tail(std::string_view label, const std::vector<std::string>& tail) {
+    constexpr size_t kShown = 5;
+    if (tail.empty()) return;
+    const size_t from = tail.size() > kShown ? tail.size() - kShown : 0;
+    Console::get().error(fmt::format("  last output of {}:", label));
+    for (size_t i = from; i < tail.size(); ++i) Console::get().error(fmt::format("  | {}", tail[i]));
+}
+
+// ---- exits
+
+void Supervisor::on_exit(int id, int wait_status) {
+    std::unique_ptr<Generation> g = generations_.remove(id);
+    if (!g) return;
+    // 1. Collect it: its last lines come before the verdict; anything left in its group dies with it.
+    g->process.mark_exited();
+    traffic_.unroute(*g);  // proxy mode: new connections wait for the next generation instead of meeting a closed port
+    if (g->output) g->output->drain();
+    (void)g->process.signal_group(SIGKILL);
+    g->process.release();
+
+    // 2. The verdict, from the state it was in.
+    const GenerationState was = g->state;
+    const std::string how = describe_wait_status(wait_status);
+    ExitFacts facts;
+    facts.state = was;
+    facts.shutting_down = shutting_down_;
+    facts.is_server = is_server();
+    facts.restart_on_crash = restart_on_crash();
+    facts.crashed = !(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+    facts.within_probation = g->on_probation;
+    facts.was_automatic_rollback = g->launch.reason == LaunchReason::Rollback;
+    facts.rollback_target = artifacts_.rollback_target(g->launch.artifact_id).has_value();
+    const ExitAction action = decide_exit(facts);
+    generations_.advance(*g, GenerationEvent::Exited);
+
+    // 3. Whatever it left behind outside its group (orphans re-parented to us) goes too.
+    leftovers_.reap(generations_, builder_ && builder_->busy() ? builder_->pid() : 0, false);
+    emit_event(events_, "exit", {{"generation", g->id}, {"pid", g->process.pid()}, {"artifact", g->launch.artifact_id},
+                                 {"status", how}, {"state", to_string(was)}, {"uptime_ms", since(g->spawned_at).count()},
+                                 {"action", to_string(action)}});
+
+    // 4. Carry the verdict out.
+    switch (action) {
+        case ExitAction::None:
+            Console::get().debug(fmt::format("{} stopped ({}){}", g->label(), how,
+                                             g->stop_requested() ? fmt::format(" {} after the stop signal",
+                                                                               format_duration(since(g->stop_requested_at)))
+                                                                 : ""));
+            break;
+        case ExitAction::ReportFailedStart:
+            fail_step(fmt::format("{} exited before it was ready ({})", g->label(), how), g.get());
+            break;
+        case ExitAction::Rollback:
+        case ExitAction::Restart:
+            // First, so that an upgrade waiting for this generation's probation knows a rollback is its end.
+            upgrade_.lost(*g, action, how, generations_.starting() != nullptr);
+            if (const Generation* next = generations_.starting()) {
+                // A newer build is already on its way in: it takes over instead.
+                artifacts_.mark(*g, ArtifactOutcome::Bad, fmt::format("{} died ({})", g->label(), how));
+                Console::get().error(fmt::format("✗ {} died ({}) · {} takes over once it is ready", g->label(), how, next->label()));
+            } else if (action == ExitAction::Rollback) {
+                roll_back(*g, how);
+            } else {
+                schedule_restart(*g, how);
             }
+            break;
+        case ExitAction::ReportAndWait:
+            upgrade_.lost(*g, action, how, generations_.starting() != nullptr);
+            if (is_server())
+                Console::get().error(fmt::format("✗ {} exited ({}) · it starts again at the next change", g->label(), how));
+            else
+                Console::get().info(fmt::format("{} exited ({}) · it runs again at the next change", g->label(), how),
+                                    WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0 ? Tone::Dim : Tone::Bad);
+            break;
     }
-    if (!adopted.empty()) {
-        for (auto& l : adopted) {
-            Console::get().info(fmt::format("listening on {} (socket from systemd)", l.address().display()));
-            listen_names_.push_back(l.address().name);
-            listeners_.push_back(std::move(l));
-        }
-        return {};
-    }
-    for (const auto& spec : config_.listen) {
-        std::string text = spec.name.empty() ? spec.address : fmt::format("{}={}", spec.name, spec.address);
-        auto address = parse_listen_address(text);
-        if (!address) return address.error().with_context("--listen");
-        HS_TRY(listener, Listener::bind(*address));
-        Console::get().info(fmt::format("listening on {}", listener.address().display()));
-        listen_names_.push_back(listener.address().name);
-        listeners_.push_back(std::move(listener));
-    }
-    return {};
+
+    // 5. What was waiting for this exit: hotswap's own stop, restart mode's next generation, and the
+    //    serving generation's favor once the reload's work is over.
+    unfavor_when_settled();
+    if (shutting_down_) finish_shutdown_if_done();
+    else launch_after_stop();
 }
 
-Result<void> Supervisor::open_notify_socket() {
-    // A private directory, so no other user can send READY=1 (sockets are reached by path).
-    const char* base = std::getenv("XDG_RUNTIME_DIR");
-    std::string templ = fmt::format("{}/hotswap-XXXXXX", base && *base ? base : "/tmp");
-    if (!::mkdtemp(templ.data())) return Error::from_errno("mkdtemp", templ, errno);
-    runtime_dir_ = templ;
-    HS_TRY(server, NotifyServer::create(loop_, (runtime_dir_ / "notify").string(),
-                                        [this](const NotifyServer::Message& m) { on_notify(m); }));
-    notify_ = std::move(server);
-    return {};
+void Supervisor::end_probation(int id) {
+    Generation* g = generations_.find(id);
+    if (!g || !g->on_probation) return;
+    g->probation_timer.cancel();
+    g->on_probation = false;
+    artifacts_.mark(*g, ArtifactOutcome::Good);
+    Console::get().debug(fmt::format("{} passed probation", g->label()));
+    upgrade_.passed_probation(*g);
 }
 
-Result<void> Supervisor::start_watching() {
-    WatchOptions options;
-    options.roots.clear();
-    for (const auto& p : config_.watch_paths) options.roots.push_back((config_.root / p).lexically_normal().string());
-    options.extensions = config_.extensions;
-    options.ignore = config_.ignore;
-    if (!artifact_source_.empty()) options.ignore_paths.push_back(artifact_source_.string());
-    if (config_.poll) options.poll_interval = *config_.poll;
-    options.on_warning = [](std::string_view text) { Console::get().warn(text); };
-    // Seams for the tests and benchmarks only: a lower watch limit than the kernel's (which needs root to
-    // lower, for everyone), and the debounce strategy to compare.
-    if (const char* max = std::getenv("HOTSWAP_MAX_WATCHES")) options.max_watches = std::strtoul(max, nullptr, 10);
-    DebounceOptions debounce;
-    debounce.settle = config_.debounce;
-    debounce.max_wait = std::max(config_.debounce * 10, Duration(1000));
-    if (const char* strategy = std::getenv("HOTSWAP_DEBOUNCE")) (void)parse_debounce_strategy(strategy, debounce.strategy);
-    debouncer_ = std::make_unique<Debouncer>(loop_, debounce, [this](ChangeSet c) { on_changes(std::move(c)); });
-    HS_TRY(watcher, make_watcher(loop_, options, [this](std::vector<Change> c) { debouncer_->add(std::move(c)); }));
-    watcher_ = std::move(watcher);
-    HS_TRY_VOID(watcher_->start());
-    auto stats = watcher_->stats();
-    Console::get().info(fmt::format("watching {} directories, {} files in {}", stats.directories, stats.files,
-                                    format_duration(stats.setup_time)),
-                        Tone::Dim);
-    return {};
+void Supervisor::roll_back(const Generation& failed, const std::string& how) {
+    auto target = artifacts_.rollback_target(failed.launch.artifact_id);
+    if (!target) return;  // decide_exit() only asks for a rollback when there is a target
+    std::string why = fmt::format("{} died {} after taking over ({})", failed.label(),
+                                  format_duration(since(failed.serving_since)), how);
+    artifacts_.mark(failed, ArtifactOutcome::Bad, why);
+    Console::get().error(fmt::format("✗ {} · build {} is marked bad · rolling back to build {}", why,
+                                     failed.artifact_label(), target->artifact_id));
+    emit_event(events_, "rollback", {{"generation", failed.id}, {"from", failed.launch.artifact_id},
+                                     {"to", target->artifact_id}, {"reason", why}});
+    // The sockets stay open in hotswap, so connections wait in the shared backlog meanwhile.
+    reload(std::move(*target));
 }
 
-std::string Supervisor::describe_change(const ChangeSet& changes) const {
-    if (changes.empty()) return "nothing";
-    std::error_code ec;
-    auto rel = std::filesystem::path(changes.changes.front().path).lexically_relative(config_.root);
-    std::string first = rel.empty() || rel.string().starts_with("..") ? changes.changes.front().path : rel.string();
-    if (changes.changes.front().kind == ChangeKind::Rescan) first = "the whole tree (rescan)";
-    if (changes.changes.size() == 1) return first;
-    return fmt::format("{} and {} more", first, changes.changes.size() - 1);
+void Supervisor::schedule_restart(const Generation& crashed, const std::string& how) {
+    if (crashed.on_probation)
+        artifacts_.mark(crashed, ArtifactOutcome::Bad, fmt::format("{} crashed ({})", crashed.label(), how));
+    Duration uptime = since(crashed.spawned_at);
+    Duration delay = backoff_.next_delay(uptime);
+    ++restarts_;
+    std::string tail = crashed.tail.empty() ? "" : fmt::format(" · last output: {}", crashed.tail.back());
+    Console::get().error(fmt::format("✗ {} crashed after {} ({}) · restarting in {} (restart {}){}", crashed.label(),
+                                     format_duration(uptime), how, format_duration(delay), backoff_.attempts(), tail));
+    LaunchTarget target = crashed.launch;
+    target.reason = LaunchReason::Restart;
+    emit_event(events_, "restart", {{"generation", crashed.id}, {"artifact", target.artifact_id},
+                                    {"delay_ms", delay.count()}, {"attempt", backoff_.attempts()}, {"reason", how}});
+    restart_timer_ = loop_.after(delay, [this, target] {
+        if (generations_.serving() || generations_.starting()) return;  // a newer build took over during the wait
+        reload(target);
+    });
 }
 
-bool Supervisor::is_server() const {
-    return overlapping() || !ready_.is_default || config_.restart == RestartPolicy::OnCrash;
+void Supervisor::launch_after_stop() {
+    if (!launch_when_stopped_ || generations_.any_stopping()) return;
+    LaunchTarget next = std::move(*launch_when_stopped_);
+    launch_when_stopped_.reset();
+    spawn_generation(std::move(next));
 }
 
-bool Supervisor::restart_on_crash() const {
-    if (config_.restart == RestartPolicy::Never) return false;
-    return is_server();
+bool Supervisor::newer_on_the_way() const {
+    return (builder_ && builder_->busy()) || generations_.starting() != nullptr || launch_when_stopped_.has_value();
 }
 
-std::filesystem::path Supervisor::run_cwd() const {
-    return config_.cwd.empty() ? config_.root : (config_.root / config_.cwd).lexically_normal();
+void Supervisor::unfavor_when_settled() {
+    if (!newer_on_the_way() && !generations_.any_draining()) generations_.unfavor_all();
 }
 
 }  // namespace hotswap

@@ -18,10 +18,7 @@ Debouncer::Debouncer(EventLoop& loop, DebounceOptions options, SettledCallback o
     options_.max_wait = std::max(options_.max_wait, options_.settle);
 }
 
-Debouncer::~Debouncer() {
-    loop_.cancel_timer(settle_timer_);
-    loop_.cancel_timer(max_timer_);
-}
+Debouncer::~Debouncer() = default;
 
 void Debouncer::merge(Change c) {
     auto it = index_.find(c.path);
@@ -74,9 +71,8 @@ void Debouncer::add(std::vector<Change> changes) {
     bool new_burst = entries_.empty();
     for (auto& c : changes) merge(std::move(c));
     if (live_ == 0) {  // only temporaries so far: nothing to report, nothing to wait for
-        loop_.cancel_timer(settle_timer_);
-        loop_.cancel_timer(max_timer_);
-        settle_timer_ = max_timer_ = 0;
+        settle_timer_.cancel();
+        max_timer_.cancel();
         entries_.clear();
         index_.clear();
         return;
@@ -90,10 +86,8 @@ void Debouncer::add(std::vector<Change> changes) {
             return;
         }
     }
-    if (new_burst || max_timer_ == 0) {
-        loop_.cancel_timer(max_timer_);
-        max_timer_ = loop_.add_timer(options_.max_wait, [this] {
-            max_timer_ = 0;
+    if (new_burst || !max_timer_.armed()) {
+        max_timer_ = loop_.after(options_.max_wait, [this] {
             flush();
         });
     }
@@ -101,17 +95,14 @@ void Debouncer::add(std::vector<Change> changes) {
 }
 
 void Debouncer::arm(Duration after) {
-    loop_.cancel_timer(settle_timer_);
-    settle_timer_ = loop_.add_timer(after, [this] {
-        settle_timer_ = 0;
+    settle_timer_ = loop_.after(after, [this] {
         flush();
     });
 }
 
 void Debouncer::flush() {
-    loop_.cancel_timer(settle_timer_);
-    loop_.cancel_timer(max_timer_);
-    settle_timer_ = max_timer_ = 0;
+    settle_timer_.cancel();
+    max_timer_.cancel();
     ChangeSet settled;
     settled.changes.reserve(live_);
     // A rescan says "anything may have changed": it leads the set, before the paths that happen to be known.

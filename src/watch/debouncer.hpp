@@ -69,8 +69,8 @@ private:
     std::vector<Entry> entries_;
     std::unordered_map<std::string, size_t> index_;
     size_t live_ = 0;
-    EventLoop::TimerId settle_timer_ = 0;
-    EventLoop::TimerId max_timer_ = 0;
+    EventLoop::Timer settle_timer_;
+    EventLoop::Timer max_timer_;
     Clock::time_point quiet_until_{};  // Leading: a change before this continues the previous burst
 };
 

@@ -22,7 +22,7 @@ DirectoryPoller::DirectoryPoller(EventLoop& loop, WatchedTree& tree, Duration in
                                  Watcher::ChangeCallback on_changes)
     : loop_(loop), tree_(tree), interval_(interval), on_changes_(std::move(on_changes)) {}
 
-DirectoryPoller::~DirectoryPoller() { loop_.cancel_timer(timer_); }
+DirectoryPoller::~DirectoryPoller() = default;
 
 void DirectoryPoller::forget(NodeId node, std::vector<Change>* report) {
     auto it = dirs_.find(node);
@@ -46,9 +46,8 @@ void DirectoryPoller::keep_polling(bool on) {
 }
 
 void DirectoryPoller::arm() {
-    if (timer_ != 0 || (dirs_.empty() && !keep_polling_)) return;
-    timer_ = loop_.add_timer(interval_, [this] {
-        timer_ = 0;
+    if (timer_.armed() || (dirs_.empty() && !keep_polling_)) return;
+    timer_ = loop_.after(interval_, [this] {
         poll();
         arm();
     });

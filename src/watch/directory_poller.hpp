@@ -66,7 +66,7 @@ private:
     Watcher::ChangeCallback on_changes_;
     std::unordered_map<NodeId, DirState> dirs_;
     std::vector<Stamp> looked_;  // the directory being looked at now
-    EventLoop::TimerId timer_ = 0;
+    EventLoop::Timer timer_;
     bool keep_polling_ = false;
 };
 

@@ -265,7 +265,7 @@ TEST(Minisign, RefusesMissingAndMalformedSignatures) {
     EXPECT_TRUE(verify_binary_signature(s.binary, s.pub.string()).ok());
     fs::remove(s.binary.string() + ".minisig");
     std::string e = error_of(verify_binary_signature(s.binary, s.pub.string()));
-    EXPECT_NE(e.find("needs a signature in"), std::string::npos) << e;
+    EXPECT_NE(e.find("needs its signature in"), std::string::npos) << e;
 }
 
 TEST(Minisign, RefusesBadKeys) {

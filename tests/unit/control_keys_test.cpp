@@ -61,7 +61,7 @@ TEST(InteractiveKeys, RawWhileAttachedAndRestoredAfter) {
     EXPECT_TRUE(raw & ISIG) << "Ctrl-C must still be a signal";
 
     ASSERT_EQ(::write(pty.master.get(), "rbhq", 4), 4);
-    loop->add_timer(30s, [&] { loop->stop(1); });
+    auto deadline = loop->after(30s, [&] { loop->stop(1); });
     EXPECT_EQ(loop->run(), 0);
     EXPECT_EQ(keys, "rbhq");
 

@@ -99,6 +99,7 @@ struct Fixture {
     std::unique_ptr<EventLoop> loop;
     std::unique_ptr<ControlServer> server;
     std::vector<std::shared_ptr<ControlServer::Reply>> held;
+    std::vector<EventLoop::Timer> answers;  // reload replies sent a little later
     int requests = 0;
 
     Fixture() {
@@ -109,7 +110,7 @@ struct Fixture {
             if (r.command == ControlCommand::Status) reply->send({{"ok", true}, {"n", requests}});
             else if (r.command == ControlCommand::Reload) {
                 // Answer a little later, from a timer, as a real reload does.
-                loop->add_timer(50ms, [reply] { reply->send({{"ok", true}, {"message", "app#2 serves"}}); });
+                answers.push_back(loop->after(50ms, [reply] { reply->send({{"ok", true}, {"message", "app#2 serves"}}); }));
             } else if (r.command == ControlCommand::Rollback) held.push_back(reply);
             // History: the reply is dropped here without an answer.
         });
@@ -121,7 +122,7 @@ struct Fixture {
     void run(std::function<void()> client) {
         FileDescriptor done(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
         ASSERT_TRUE(loop->add_fd(done.get(), EPOLLIN, [this](uint32_t) { loop->stop(0); }).ok());
-        auto deadline = loop->add_timer(60s, [this] { loop->stop(1); });
+        auto deadline = loop->after(60s, [this] { loop->stop(1); });
         std::thread thread([&] {
             client();
             uint64_t one = 1;
@@ -130,7 +131,7 @@ struct Fixture {
         });
         int status = loop->run();
         thread.join();
-        loop->cancel_timer(deadline);
+        deadline.cancel();
         loop->remove_fd(done.get());
         EXPECT_EQ(status, 0) << "the client did not finish in time";
     }

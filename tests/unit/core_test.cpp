@@ -47,13 +47,34 @@ TEST(LineSplitter, JoinsChunksAndCapsLongLines) {
 TEST(EventLoop, TimersFireInOrderAndCancel) {
     auto loop = EventLoop::create({}).value();
     std::vector<int> order;
-    loop->add_timer(20ms, [&] { order.push_back(2); });
-    auto cancelled = loop->add_timer(5ms, [&] { order.push_back(99); });
-    loop->add_timer(1ms, [&] { order.push_back(1); });
-    loop->add_timer(30ms, [&] { loop->stop(7); });
-    loop->cancel_timer(cancelled);
+    auto second = loop->after(20ms, [&] { order.push_back(2); });
+    auto cancelled = loop->after(5ms, [&] { order.push_back(99); });
+    auto first = loop->after(1ms, [&] { order.push_back(1); });
+    auto last = loop->after(30ms, [&] { loop->stop(7); });
+    cancelled.cancel();
     EXPECT_EQ(loop->run(), 7);
     EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+TEST(EventLoop, TimerCancelsItselfWhenDestroyedOrReassigned) {
+    auto loop = EventLoop::create({}).value();
+    std::vector<int> fired;
+    {
+        auto dropped = loop->after(1ms, [&] { fired.push_back(1); });
+    }
+    auto reassigned = loop->after(2ms, [&] { fired.push_back(2); });
+    reassigned = loop->after(3ms, [&] { fired.push_back(3); });
+    EXPECT_TRUE(reassigned.armed());
+    EventLoop::Timer moved = std::move(reassigned);
+    EXPECT_FALSE(reassigned.armed());
+    EXPECT_TRUE(moved.armed());
+    auto last = loop->after(10ms, [&] { loop->stop(0); });
+    EXPECT_EQ(loop->run(), 0);
+    EXPECT_EQ(fired, (std::vector<int>{3}));
+    EXPECT_FALSE(moved.armed());  // it fired
+    moved.cancel();               // a fired timer cancels as a no-op
+    EventLoop::Timer empty;
+    EXPECT_FALSE(empty.armed());
 }
 
 TEST(EventLoop, ReportsChildExitThroughPidfd) {

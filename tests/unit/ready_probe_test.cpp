@@ -102,7 +102,7 @@ protected:
     }
     // Runs the loop until the datagrams sent so far have been handled (they are queued already).
     void handle_pending() {
-        loop_->add_timer(0ms, [this] { loop_->stop(0); });
+        auto now = loop_->after(0ms, [this] { loop_->stop(0); });
         loop_->run();
     }
 
@@ -151,7 +151,7 @@ TEST(Probes, LogProbeCountsLinesPrintedBeforeItStarted) {
         loop->stop(0);
     });
     EXPECT_FALSE(ready);  // reported from the loop, never from inside start()
-    loop->add_timer(5000ms, [&] { loop->stop(1); });
+    auto deadline = loop->after(5000ms, [&] { loop->stop(1); });
     EXPECT_EQ(loop->run(), 0);
     EXPECT_TRUE(ready);
 }
@@ -166,7 +166,7 @@ TEST(Probes, NotifyProbeTakesAReadyThatArrivedBeforeStart) {
         ready = true;
         loop->stop(0);
     });
-    loop->add_timer(5000ms, [&] { loop->stop(1); });
+    auto deadline = loop->after(5000ms, [&] { loop->stop(1); });
     EXPECT_EQ(loop->run(), 0);
     EXPECT_TRUE(ready);
 }
@@ -177,7 +177,7 @@ TEST(Probes, DelayProbeReportsOnceTheDelayPassed) {
     auto probe = make_probe(*loop, parse_ready_spec("delay:1").value(), ProbeTarget{});
     int reports = 0;
     probe->start([&] { ++reports; });
-    loop->add_timer(200ms, [&] { loop->stop(0); });
+    auto deadline = loop->after(200ms, [&] { loop->stop(0); });
     loop->run();
     EXPECT_EQ(reports, 1);
     EXPECT_NE(probe->describe().find("staying up"), std::string::npos);

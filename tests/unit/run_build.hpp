@@ -38,7 +38,7 @@ inline std::optional<BuildResult> run_build(const std::string& cmd, int nice, bo
         loop->stop(0);
     });
     builder.request(ChangeSet{});
-    loop->add_timer(Duration(60'000), [&] { loop->stop(1); });  // a generous bound, not a measurement
+    auto deadline = loop->after(Duration(60'000), [&] { loop->stop(1); });  // a generous bound, not a measurement
     loop->run();
     std::filesystem::remove_all(dir);
     if (!result) ADD_FAILURE() << "the build never finished";

@@ -17,7 +17,7 @@
 
 #include "core/file_descriptor.hpp"
 #include "supervise/artifact_command.hpp"
-#include "supervise/elf_extent.hpp"
+#include "artifact/elf_extent.hpp"
 
 using namespace hotswap;
 namespace fs = std::filesystem;

@@ -28,9 +28,9 @@ struct DebounceTest : ::testing::Test {
         after_flush = [this, done] {
             if (done()) loop->stop(0);
         };
-        auto deadline = loop->add_timer(20s, [this] { loop->stop(1); });
+        auto deadline = loop->after(20s, [this] { loop->stop(1); });
         EXPECT_EQ(loop->run(), 0) << "timed out";
-        loop->cancel_timer(deadline);
+        deadline.cancel();
     }
 };
 
@@ -39,12 +39,13 @@ TEST_F(DebounceTest, OneSetPerBurst) {
     o.settle = Duration(80);
     auto d = make(o);
     // 100 paths in 10 slices, 2 ms apart: well inside the settle window.
+    std::vector<EventLoop::Timer> slices;
     for (int slice = 0; slice < 10; ++slice)
-        loop->add_timer(Duration(2 * slice), [&, slice] {
+        slices.push_back(loop->after(Duration(2 * slice), [&, slice] {
             std::vector<Change> batch;
             for (int i = 0; i < 10; ++i) batch.push_back(complete("/p/f" + std::to_string(slice * 10 + i)));
             d->add(std::move(batch));
-        });
+        }));
     run_until([&] { return true; });
     ASSERT_EQ(sets.size(), 1u);
     EXPECT_EQ(sets[0].changes.size(), 100u);
@@ -73,7 +74,7 @@ TEST_F(DebounceTest, TemporariesAloneEmitNothing) {
     d->add({writing("/p/tmp", ChangeKind::Created)});
     d->add({complete("/p/tmp", ChangeKind::Removed)});
     EXPECT_EQ(d->pending(), 0u);
-    loop->add_timer(Duration(100), [&] { d->add({complete("/p/real.c")}); });
+    auto later = loop->after(Duration(100), [&] { d->add({complete("/p/real.c")}); });
     run_until([&] { return true; });
     ASSERT_EQ(sets.size(), 1u);
     ASSERT_EQ(sets[0].changes.size(), 1u);
@@ -153,9 +154,9 @@ TEST_F(DebounceTest, LeadingEmitsTheFirstChangeAtOnceThenTrails) {
         if (sets.size() == 1) d->add({complete("/p/second.c"), complete("/p/third.c")});
         if (sets.size() == 2) loop->stop(0);
     };
-    auto deadline = loop->add_timer(20s, [&] { loop->stop(1); });
+    auto deadline = loop->after(20s, [&] { loop->stop(1); });
     EXPECT_EQ(loop->run(), 0);
-    loop->cancel_timer(deadline);
+    deadline.cancel();
     ASSERT_EQ(sets.size(), 2u);
     EXPECT_EQ(sets[0].changes.size(), 1u);
     EXPECT_EQ(sets[1].changes.size(), 2u);
@@ -169,9 +170,10 @@ TEST_F(DebounceTest, MaxWaitCapsAContinuousStream) {
     auto d = make(o);
     // A change every 10 ms for 2 s never leaves 50 ms of quiet: only the cap can emit.
     int added = 0;
+    EventLoop::Timer next_tick;
     std::function<void()> tick = [&] {
         d->add({complete("/p/log" + std::to_string(added++ % 3))});
-        if (added < 200) loop->add_timer(Duration(10), tick);
+        if (added < 200) next_tick = loop->after(Duration(10), tick);
     };
     tick();
     int added_at_first_set = -1;

@@ -114,9 +114,9 @@ public:
             next_ = 1;
             check();
         });
-        auto timer = loop_.add_timer(deadline, [this] { loop_.stop(1); });
+        auto timer = loop_.after(deadline, [this] { loop_.stop(1); });
         int rc = loop_.run();
-        loop_.cancel_timer(timer);
+        timer.cancel();
         if (rc == 0) return {};
         return next_ == 0 ? "nothing ran" : steps_[std::min(next_, steps_.size()) - 1].what;
     }

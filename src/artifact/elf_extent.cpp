@@ -1,4 +1,4 @@
-#include "supervise/elf_extent.hpp"
+#include "artifact/elf_extent.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

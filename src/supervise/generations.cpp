@@ -1,0 +1,144 @@
+#include "supervise/generations.hpp"
+
+#include <signal.h>
+
+#include <fmt/core.h>
+
+#include "proc/process_tree.hpp"
+#include "supervise/leftovers.hpp"
+#include "proc/time_slice.hpp"
+#include "ready/probe.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+Generations::Generations(EventLoop& loop, const EventSink& events, int stop_signal, Duration drain_timeout)
+    : loop_(loop), events_(events), stop_signal_(stop_signal), drain_timeout_(drain_timeout) {}
+
+Generations::~Generations() {
+    for (auto& [id, g] : all_)
+        if (g->process.running()) loop_.unwatch_child(g->process.pid());
+    all_.clear();  // each Process kills what is left of its group
+}
+
+std::unique_ptr<Generation> Generations::make(LaunchTarget target) {
+    auto g = std::make_unique<Generation>();
+    g->id = next_id_++;
+    g->launch = std::move(target);
+    return g;
+}
+
+Generation& Generations::add(std::unique_ptr<Generation> g) {
+    const int id = g->id;
+    return *(all_[id] = std::move(g));
+}
+
+std::unique_ptr<Generation> Generations::remove(int id) {
+    auto it = all_.find(id);
+    if (it == all_.end()) return nullptr;
+    std::unique_ptr<Generation> g = std::move(it->second);
+    all_.erase(it);
+    return g;
+}
+
+Generation* Generations::find(int id) {
+    auto it = all_.find(id);
+    return it == all_.end() ? nullptr : it->second.get();
+}
+
+Generation* Generations::serving() {
+    for (auto& [id, g] : all_)
+        if (g->state == GenerationState::Serving) return g.get();
+    return nullptr;
+}
+
+const Generation* Generations::serving() const {
+    for (const auto& [id, g] : all_)
+        if (g->state == GenerationState::Serving) return g.get();
+    return nullptr;
+}
+
+const Generation* Generations::starting() const {
+    for (const auto& [id, g] : all_)
+        if (g->state == GenerationState::Starting || g->state == GenerationState::Ready) return g.get();
+    return nullptr;
+}
+
+int Generations::serving_id() const {
+    const Generation* g = serving();
+    return g ? g->id : 0;
+}
+
+bool Generations::any_stopping() const {
+    for (const auto& [id, g] : all_)
+        if (g->stop_requested()) return true;
+    return false;
+}
+
+bool Generations::any_draining() const {
+    for (const auto& [id, g] : all_)
+        if (g->state == GenerationState::Draining) return true;
+    return false;
+}
+
+void Generations::advance(Generation& g, GenerationEvent event) {
+    auto next = next_state(g.state, event);
+    if (!next) {
+        Console::get().debug(fmt::format("{}: ignored {} while {}", g.label(), to_string(event), to_string(g.state)));
+        return;
+    }
+    g.state = *next;
+}
+
+void Generations::stop(Generation& g) {
+    if (g.stop_requested()) return;
+    if (g.state != GenerationState::Failed) advance(g, GenerationEvent::Stop);
+    g.stop_requested_at = Clock::now();
+    g.ready_timer.cancel();
+    g.probation_timer.cancel();
+    g.on_probation = false;
+    g.probe.reset();
+    (void)g.process.signal_group(stop_signal_);
+    emit_event(events_, "drain", {{"generation", g.id}, {"pid", g.process.pid()}, {"artifact", g.launch.artifact_id},
+                                  {"signal", signal_name(stop_signal_)}, {"drain_timeout_ms", drain_timeout_.count()}});
+    const int id = g.id;
+    g.kill_timer = loop_.after(drain_timeout_, [this, id] { on_drain_timeout(id); });
+}
+
+void Generations::stop_all() {
+    for (auto& [id, g] : all_) stop(*g);
+}
+
+void Generations::kill_all() {
+    for (auto& [id, g] : all_) (void)g->process.signal_group(SIGKILL);
+}
+
+void Generations::on_drain_timeout(int id) {
+    Generation* g = find(id);
+    if (!g) return;
+    Console::get().warn(fmt::format("{} did not stop within {} of {}: killing it", g->label(),
+                                    format_duration(drain_timeout_), signal_name(stop_signal_)));
+    // Descendants that left the group first, while they can still be found below the leader.
+    for (pid_t pid : escaped_descendants(ProcessTree::snapshot(), g->process.pid())) ::kill(pid, SIGKILL);
+    (void)g->process.signal_group(SIGKILL);
+    emit_event(events_, "kill", {{"generation", id}, {"pid", g->process.pid()}, {"reason", "drain timeout"}});
+}
+
+void Generations::favor_serving(bool overlapping) {
+    if (Generation* g = serving()) favor(*g, overlapping);
+}
+
+void Generations::favor(Generation& g, bool overlapping) {
+    if (!overlapping || g.favored || !g.process.running()) return;
+    g.favored = set_time_slice(g.process.pid(), kShortestSlice) > 0;
+}
+
+void Generations::unfavor_all() {
+    for (auto& [id, g] : all_) {
+        if (!g->favored) continue;
+        g->favored = false;
+        if (g->process.running()) (void)set_time_slice(g->process.pid(), std::chrono::nanoseconds(0));
+    }
+}
+
+}  // namespace hotswap

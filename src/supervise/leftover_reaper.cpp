@@ -1,0 +1,50 @@
+#include "supervise/leftover_reaper.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include "proc/orphan_guard.hpp"
+#include "supervise/leftovers.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+void LeftoverReaper::reap(const Generations& generations, pid_t build_pid, bool everything) {
+    LeftoverQuery query;
+    query.self = ::getpid();
+    query.everything = everything;
+    for (const auto& [id, g] : generations.all()) {
+        query.live_generations.insert(id);
+        if (g->process.pid() > 0) query.tracked.insert(g->process.pid());
+    }
+    if (build_pid > 0) query.tracked.insert(build_pid);
+    if (OrphanGuard::running_pid() > 0) query.tracked.insert(OrphanGuard::running_pid());
+    // Most of the time every child is one we know: a look at our own children settles it without walking
+    // all of /proc.
+    if (auto children = direct_children(query.self)) {
+        bool untracked = false;
+        for (pid_t c : *children) untracked = untracked || !query.tracked.count(c);
+        if (!untracked) return;
+    }
+    auto victims = leftovers_to_kill(ProcessTree::snapshot(), query, generation_from_environment);
+    std::erase_if(victims, [this](pid_t pid) { return !killed_.insert(pid).second; });
+    if (victims.empty()) return;
+    for (pid_t pid : victims) ::kill(pid, SIGKILL);
+    // Reaped by the event loop's SIGCHLD handler like any orphan.
+    Console::get().warn(fmt::format("killed {} process{} left behind outside a stopped generation's process group "
+                                    "(pid {})",
+                                    victims.size(), victims.size() == 1 ? "" : "es", fmt::join(victims, ", ")));
+    emit_event(events_, "leftovers", {{"pids", victims}});
+}
+
+std::vector<pid_t> LeftoverReaper::children_left() {
+    auto children = direct_children(::getpid());
+    if (!children) children = ProcessTree::snapshot().children_of(::getpid());
+    std::erase(*children, OrphanGuard::running_pid());
+    return *children;
+}
+
+}  // namespace hotswap

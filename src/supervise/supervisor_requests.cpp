@@ -1,0 +1,283 @@
+// What starts and stops the supervisor from outside: start() and its passes, the control plane's requests
+// (status, history, reload, rollback) and shutdown, which always finishes (DESIGN.md §3): every generation
+// stopped with the stop signal, SIGKILL after drain_timeout, every leftover killed, exit 0.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/core.h>
+
+#include "supervise/app_environment.hpp"
+#include "supervise/supervisor.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+namespace {
+// How often, and how many times, shutdown looks again for killed leftovers to be reaped.
+constexpr Duration kShutdownPoll{20};
+constexpr int kShutdownPolls = 250;
+
+int64_t ms_since(Clock::time_point t) {
+    if (t == Clock::time_point{}) return 0;
+    return std::chrono::duration_cast<Duration>(Clock::now() - t).count();
+}
+}  // namespace
+
+Supervisor::Supervisor(EventLoop& loop, Config config)
+    : loop_(loop),
+      config_(std::move(config)),
+      traffic_(loop_, config_),
+      artifacts_(config_, events_),
+      generations_(loop_, events_, config_.stop_signal, config_.drain_timeout),
+      upgrade_(events_, config_.probation,
+               {[this] { return generations_.serving_id(); }, [this] { unfavor_when_settled(); }}),
+      leftovers_(events_) {}
+
+Supervisor::~Supervisor() {
+    notify_.reset();
+    std::error_code ec;
+    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_, ec);
+}
+
+Result<void> Supervisor::start() {
+    // 1. The state directory (.hotswap/) for changed-file lists and artifacts.
+    HS_TRY_VOID(prepare_state_dir());
+    // 2. The listening sockets, bound once for every generation (or adopted from systemd); in proxy mode
+    //    the public socket hotswap accepts on and forwards from.
+    HS_TRY_VOID(traffic_.open_listeners());
+    HS_TRY_VOID(traffic_.open_proxy());
+    // 3. The notify socket generations report READY=1 to.
+    HS_TRY_VOID(open_notify_socket());
+    // 4. The readiness rule, with a hint when it is the weak default.
+    HS_TRY_VOID(traffic_.choose_readiness());
+    // 5. The artifact (--artifact; serve: the program the command runs), the key binaries must be signed
+    //    with, and the store builds are kept in.
+    HS_TRY_VOID(artifacts_.open(state_dir_));
+    // 6. The builder, if there is a build (serve has none).
+    create_builder();
+    // 7. The watcher, so that no change made during the first build is missed (serve: the artifact only).
+    if (serve_mode()) {
+        HS_TRY(watch, SourceWatch::artifact(loop_, config_, artifacts_.source(), artifacts_.verifies_signatures(),
+                                            [this](ChangeSet c) { on_artifact_replaced(std::move(c)); }));
+        watch_ = std::move(watch);
+        Console::get().info(fmt::format("upgrades when {} is replaced, on SIGHUP, or on hotswap reload", artifacts_.shown()),
+                            Tone::Dim);
+    } else {
+        HS_TRY(watch, SourceWatch::sources(loop_, config_, artifacts_.source(), [this](ChangeSet c) { on_changes(std::move(c)); }));
+        watch_ = std::move(watch);
+    }
+    // 8. The first build, or straight to the app (serve: a binary refused now stops hotswap, exit 1).
+    reload_started_ = Clock::now();
+    if (serve_mode()) {
+        HS_TRY(artifact, artifacts_.take(Duration(0), ChangeSet{}));
+        LaunchTarget target;
+        target.reason = LaunchReason::Reload;
+        target.artifact_id = artifact.id;
+        target.artifact_path = artifact.path;
+        backoff_.reset();
+        reload(std::move(target));
+        return {};
+    }
+    if (builder_) Console::get().info(fmt::format("building: {}", config_.build_cmd), Tone::Dim);
+    build_or_launch(ChangeSet{}, "start");
+    return {};
+}
+
+Result<void> Supervisor::prepare_state_dir() {
+    // A service's state lives where systemd's StateDirectory= says (the working directory of a service is
+    // often / or read-only); otherwise in the project.
+    const char* systemd_state = std::getenv("STATE_DIRECTORY");
+    if (serve_mode() && systemd_state && *systemd_state) {
+        std::string_view first(systemd_state);
+        state_dir_ = std::string(first.substr(0, first.find(':')));
+        return {};
+    }
+    state_dir_ = config_.root / ".hotswap";
+    if (::mkdir(state_dir_.c_str(), 0700) != 0 && errno != EEXIST)
+        return Error::from_errno("mkdir", state_dir_.string(), errno);
+    return {};
+}
+
+Result<void> Supervisor::open_notify_socket() {
+    // A private directory, so no other user can send READY=1 (sockets are reached by path).
+    const char* base = std::getenv("XDG_RUNTIME_DIR");
+    std::string templ = fmt::format("{}/hotswap-XXXXXX", base && *base ? base : "/tmp");
+    if (!::mkdtemp(templ.data())) return Error::from_errno("mkdtemp", templ, errno);
+    runtime_dir_ = templ;
+    HS_TRY(server, NotifyServer::create(loop_, (runtime_dir_ / "notify").string(),
+                                        [this](const NotifyServer::Message& m) { on_notify(m); }));
+    notify_ = std::move(server);
+    return {};
+}
+
+void Supervisor::create_builder() {
+    if (config_.build_cmd.empty() || serve_mode()) return;
+    BuildOptions options;
+    options.cmd = config_.build_cmd;
+    options.timeout = config_.build_timeout;
+    options.nice = config_.build_nice;
+    options.idle = config_.build_idle;
+    options.cwd = config_.root;
+    options.state_dir = state_dir_;
+    options.env = inherited_environment();
+    options.unblock = &loop_.blocked_signals();
+    builder_ = std::make_unique<Builder>(loop_, std::move(options), [this](BuildResult r) { on_build_done(std::move(r)); });
+}
+
+// ---- the control plane's requests
+
+nlohmann::json Supervisor::status_json() const {
+    nlohmann::json generations = nlohmann::json::array();
+    for (const auto& [id, g] : generations_.all())
+        generations.push_back({{"id", id},
+                               {"state", to_string(g->state)},
+                               {"pid", g->process.pid()},
+                               {"artifact", g->launch.artifact_id},
+                               {"reason", to_string(g->launch.reason)},
+                               {"uptime_ms", ms_since(g->spawned_at)},
+                               {"serving_ms", ms_since(g->serving_since)},
+                               {"on_probation", g->on_probation}});
+    const Generation* s = generations_.serving();
+    nlohmann::json status = {{"mode", traffic_.proxy_mode() ? "proxy" : traffic_.fd_mode() ? "fd" : "restart"},
+                             {"serving", s != nullptr},
+                             {"serving_generation", s ? s->id : 0},
+                             {"generations", generations},
+                             {"listeners", traffic_.listeners_json()},
+                             {"building", builder_ && builder_->busy()},
+                             {"restarts", restarts_},
+                             {"restart_pending", restart_timer_.armed()},
+                             {"last_reload", last_reload_}};
+    if (traffic_.proxy_mode()) status["proxy"] = traffic_.proxy_status_json();
+    return status;
+}
+
+nlohmann::json Supervisor::history_json() const {
+    std::vector<std::pair<int, std::string>> running;
+    for (const auto& [id, g] : generations_.all()) running.emplace_back(id, g->launch.artifact_id);
+    return artifacts_.history_json(running);
+}
+
+void Supervisor::request_reload(std::string_view trigger, ReloadCallback done, ReloadProgress progress) {
+    if (shutting_down_) {
+        if (done) done(ReloadOutcome{false, "hotswap is stopping", 0});
+        return;
+    }
+    const bool joined = upgrade_.open();
+    upgrade_.join(std::move(done), std::move(progress));
+    Console::get().info("reload requested", Tone::Dim);
+    // serve: the attempt in progress takes the artifact as it is; its outcome answers this request too.
+    if (serve_mode() && joined) return;
+    begin_upgrade(trigger);
+    if (serve_mode()) {
+        last_build_time_.reset();
+        launch_new_build(Duration(0), ChangeSet{});
+    } else {
+        build_or_launch(ChangeSet{{Change{config_.root.string(), ChangeKind::Rescan}}}, "request");
+    }
+}
+
+void Supervisor::request_rollback(std::string_view artifact_id, std::string_view trigger, ReloadCallback done,
+                                  ReloadProgress progress) {
+    auto refuse = [&](std::string why) {
+        Console::get().error(fmt::format("✗ rollback: {}", why));
+        if (done) done(ReloadOutcome{false, std::move(why), generations_.serving_id()});
+    };
+    if (shutting_down_) return refuse("hotswap is stopping");
+    if (!artifacts_.kept()) return refuse("builds are not kept; start hotswap with --artifact PATH to roll back");
+    const Generation* current = generations_.serving();
+    const Artifact* target = nullptr;
+    if (artifact_id.empty()) {
+        target = artifacts_.last_good(current ? std::string_view(current->launch.artifact_id) : std::string_view());
+        if (!target) return refuse("there is no earlier good build to go back to (see hotswap history)");
+    } else {
+        target = artifacts_.find(artifact_id);
+        if (!target) return refuse(fmt::format("no build {} is kept (see hotswap history)", artifact_id));
+    }
+    LaunchTarget launch;
+    launch.artifact_id = target->id;
+    launch.artifact_path = target->path;
+    launch.reason = LaunchReason::RequestedRollback;
+    Console::get().info(fmt::format("rolling back to build {}", target->id));
+    begin_upgrade(trigger, "rollback");
+    upgrade_.join(std::move(done), std::move(progress));
+    emit_event(events_, "rollback", {{"from", current ? current->launch.artifact_id : ""}, {"to", target->id}, {"reason", "requested"}});
+    last_build_time_.reset();
+    reload(std::move(launch));
+}
+
+// ---- stopping hotswap
+
+void Supervisor::shutdown(int signo) {
+    if (shutting_down_) {
+        Console::get().warn("second stop request: killing everything now");
+        generations_.kill_all();
+        leftovers_.reap(generations_, builder_ && builder_->busy() ? builder_->pid() : 0, true);
+        builder_.reset();
+        loop_.stop(0);
+        return;
+    }
+    shutting_down_ = true;
+    Console::get().info(fmt::format("{} received: stopping", signal_name(signo)), Tone::Dim);
+    restart_timer_.cancel();
+    launch_when_stopped_.reset();
+    traffic_.stop_routing();
+    if (builder_) builder_->abort();
+    generations_.stop_all();
+    upgrade_.finish(false, "hotswap is stopping");
+    finish_shutdown_if_done();
+}
+
+void Supervisor::finish_shutdown_if_done() {
+    if (!generations_.empty()) return;
+    if (builder_ && builder_->busy()) {
+        // The build's exit arrives later; check again then.
+        shutdown_poll_ = loop_.after(kShutdownPoll, [this] { finish_shutdown_if_done(); });
+        return;
+    }
+    // Orphans that escaped their generation's group, traced or not: none may outlive hotswap. Killed ones
+    // are reaped by the event loop; look again until none is left (bounded: SIGKILL cannot be refused).
+    if (!LeftoverReaper::children_left().empty() && ++shutdown_checks_ < kShutdownPolls) {
+        leftovers_.reap(generations_, 0, true);
+        shutdown_poll_ = loop_.after(kShutdownPoll, [this] { finish_shutdown_if_done(); });
+        return;
+    }
+    Console::get().info("stopped", Tone::Dim);
+    loop_.stop(0);
+}
+
+// ---- shared helpers
+
+bool Supervisor::is_server() const {
+    return traffic_.overlapping() || !traffic_.readiness().is_default || config_.restart == RestartPolicy::OnCrash;
+}
+
+bool Supervisor::restart_on_crash() const {
+    if (config_.restart == RestartPolicy::Never) return false;
+    return is_server();
+}
+
+std::filesystem::path Supervisor::run_cwd() const {
+    return config_.cwd.empty() ? config_.root : (config_.root / config_.cwd).lexically_normal();
+}
+
+std::string Supervisor::describe_change(const ChangeSet& changes) const {
+    if (changes.empty()) return "nothing";
+    auto rel = std::filesystem::path(changes.changes.front().path).lexically_relative(config_.root);
+    std::string first = rel.empty() || rel.string().starts_with("..") ? changes.changes.front().path : rel.string();
+    if (changes.changes.front().kind == ChangeKind::Rescan) first = "the whole tree (rescan)";
+    if (changes.changes.size() == 1) return first;
+    return fmt::format("{} and {} more", first, changes.changes.size() - 1);
+}
+
+std::string Supervisor::still_serving_note() const {
+    const Generation* g = generations_.serving();
+    if (!g && serve_mode()) return "nothing is running; put a working binary in place or run hotswap reload";
+    if (!g) return "nothing is running; fix it and save to try again";
+    return fmt::format("{} is still serving the previous version", g->label());
+}
+
+}  // namespace hotswap

@@ -1,0 +1,194 @@
+#include "supervise/traffic.hpp"
+
+#include <fmt/core.h>
+
+#include "ready/http_url.hpp"
+#include "ui/console.hpp"
+
+namespace hotswap {
+
+namespace {
+
+constexpr std::string_view kPortPlaceholder = "{port}";
+// Proxy mode's readiness unless --ready says otherwise: the generation accepts on its private port.
+constexpr std::string_view kDefaultProxyReady = "tcp:localhost:{port}";
+
+std::string with_port(std::string_view text, uint16_t port) {
+    std::string out(text);
+    for (size_t at = out.find(kPortPlaceholder); at != std::string::npos; at = out.find(kPortPlaceholder, at))
+        out.replace(at, kPortPlaceholder.size(), std::to_string(port));
+    return out;
+}
+
+// The TCP port an http or tcp probe connects to, if it names one.
+std::optional<uint16_t> probed_port(const ReadySpec& spec) {
+    if (spec.kind == ReadyKind::Http) {
+        if (auto url = parse_http_url(spec.url)) return url->port;
+    } else if (spec.kind == ReadyKind::Tcp) {
+        if (auto address = parse_listen_address(spec.address); address && address->kind == ListenAddress::Kind::Tcp)
+            return address->port;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Traffic::Traffic(EventLoop& loop, const Config& config) : loop_(loop), config_(config) {}
+
+Result<void> Traffic::open_listeners() {
+    HS_TRY(adopted, adopt_systemd_listeners());
+    // Proxy mode: the socket systemd holds for the --proxy address is the one hotswap accepts on itself
+    // (open_proxy takes it); it is not passed on, since generations bind their private $PORT.
+    if (!config_.proxy.empty()) {
+        auto proxy_address = parse_listen_address(config_.proxy);
+        for (auto it = adopted.begin(); proxy_address && it != adopted.end(); ++it)
+            if (it->address().display() == proxy_address->display()) {
+                adopted_proxy_ = std::move(*it);
+                adopted.erase(it);
+                break;
+            }
+    }
+    if (!adopted.empty()) {
+        for (auto& l : adopted) {
+            Console::get().info(fmt::format("listening on {} (socket from systemd)", l.address().display()));
+            listen_names_.push_back(l.address().name);
+            listeners_.push_back(std::move(l));
+        }
+        return {};
+    }
+    for (const auto& spec : config_.listen) {
+        std::string text = spec.name.empty() ? spec.address : fmt::format("{}={}", spec.name, spec.address);
+        auto address = parse_listen_address(text);
+        if (!address) return address.error().with_context("--listen");
+        HS_TRY(listener, Listener::bind(*address));
+        Console::get().info(fmt::format("listening on {}", listener.address().display()));
+        listen_names_.push_back(listener.address().name);
+        listeners_.push_back(std::move(listener));
+    }
+    return {};
+}
+
+Result<void> Traffic::open_proxy() {
+    if (config_.proxy.empty()) return {};
+    auto address = parse_listen_address(config_.proxy);
+    if (!address) return address.error().with_context("--proxy");
+    const bool from_systemd = adopted_proxy_.has_value();
+    auto listener = from_systemd ? Result<Listener>(std::move(*adopted_proxy_)) : Listener::bind(*address);
+    adopted_proxy_.reset();
+    if (!listener) return listener.error().with_context("--proxy");
+    ProxyOptions options;
+    options.on_warning = [](std::string_view text) { Console::get().warn(text); };
+    // A connection refused by a crashing generation waits for its restart, which may take a whole start.
+    options.max_wait = std::max(options.max_wait, config_.ready_timeout);
+    HS_TRY(proxy, Proxy::create(loop_, std::move(*listener), std::move(options)));
+    proxy_ = std::move(proxy);
+    Console::get().info(fmt::format("proxying {}{} to each generation's $PORT", proxy_->listener().address().display(),
+                                    from_systemd ? " (socket from systemd)" : ""));
+    return {};
+}
+
+Result<void> Traffic::choose_readiness() {
+    if (proxy_mode()) {
+        HS_TRY_VOID(choose_proxy_readiness());
+    } else if (config_.ready.find(kPortPlaceholder) != std::string::npos) {
+        return Error::message("--ready: {port} stands for a generation's private port, which exists only in proxy "
+                              "mode; add --proxy ADDR or write the port number");
+    } else if (!config_.ready.empty()) {
+        auto spec = parse_ready_spec(config_.ready);
+        if (!spec) return spec.error().with_context("--ready");
+        ready_ = *spec;
+    }
+    if (fd_mode() && ready_.is_default)
+        Console::get().info(fmt::format("readiness: waiting {} after start; for an exact signal use --ready notify "
+                                        "(sd_notify READY=1), http:URL, tcp:ADDR or log:REGEX",
+                                        format_duration(ready_.delay)),
+                            Tone::Dim);
+    // A probe aimed at a socket every generation shares is answered by the old generation (http) or by the
+    // kernel's accept queue (tcp): it would call a new generation ready before it is.
+    if (fd_mode()) {
+        const auto port = probed_port(ready_);
+        for (const auto& l : listeners_)
+            if (port && l.address().kind == ListenAddress::Kind::Tcp && l.bound_port() == *port)
+                Console::get().warn(fmt::format(
+                    "--ready {}: port {} is the shared listener, where the running generation (or the kernel) answers "
+                    "for the new one; probe a port only the new generation opens, or use --ready notify",
+                    to_string(ready_), *port));
+    }
+    return {};
+}
+
+Result<void> Traffic::choose_proxy_readiness() {
+    // {port} stands for each generation's private port: checked now with a stand-in, filled in at each spawn.
+    ready_template_ = config_.ready.empty() ? std::string(kDefaultProxyReady) : config_.ready;
+    const bool templated = ready_template_.find(kPortPlaceholder) != std::string::npos;
+    auto spec = parse_ready_spec(with_port(ready_template_, 1));
+    if (!spec) return spec.error().with_context("--ready");
+    ready_ = *spec;
+    if (!templated) ready_template_.clear();
+    // A probe of the public port is answered by the generation serving now, through the proxy.
+    const auto port = probed_port(ready_);
+    const ListenAddress& public_address = proxy_->listener().address();
+    if (!templated && port && public_address.kind == ListenAddress::Kind::Tcp && public_address.port == *port)
+        Console::get().warn(fmt::format(
+            "--ready {}: port {} is the proxy's public port, where the serving generation answers for the new one; "
+            "probe the private port instead, e.g. --ready 'http:http://127.0.0.1:{{port}}/health'",
+            to_string(ready_), *port));
+    return {};
+}
+
+std::vector<int> Traffic::listen_fds() const {
+    std::vector<int> fds;
+    for (const auto& l : listeners_) fds.push_back(l.fd());
+    return fds;
+}
+
+Result<void> Traffic::give_private_port(Generation& g) {
+    if (!proxy_) return {};
+    HS_TRY(port, pick_private_port());
+    g.private_port = port;
+    return {};
+}
+
+ReadySpec Traffic::readiness_for(const Generation& g) const {
+    if (ready_template_.empty() || g.private_port == 0) return ready_;
+    auto spec = parse_ready_spec(with_port(ready_template_, g.private_port));
+    return spec ? *spec : ready_;  // checked at start with a stand-in port, so it parses
+}
+
+void Traffic::route_to(const Generation& g) {
+    if (!proxy_ || g.private_port == 0) return;
+    proxy_->set_upstream(g.private_port);
+    Console::get().debug(fmt::format("proxy: new connections go to {} on port {}", g.label(), g.private_port));
+}
+
+void Traffic::unroute(const Generation& g) {
+    if (!proxy_ || g.private_port == 0 || proxy_->upstream() != g.private_port) return;
+    // Nothing serves: new connections wait in the backlog until a restart or rollback is ready.
+    proxy_->clear_upstream();
+    Console::get().debug(fmt::format("proxy: {} is gone; new connections wait", g.label()));
+}
+
+void Traffic::stop_routing() {
+    if (proxy_) proxy_->clear_upstream();
+}
+
+nlohmann::json Traffic::listeners_json() const {
+    nlohmann::json listeners = nlohmann::json::array();
+    for (const auto& l : listeners_)
+        listeners.push_back({{"name", l.address().name}, {"address", l.address().display()}});
+    return listeners;
+}
+
+nlohmann::json Traffic::proxy_status_json() const {
+    if (!proxy_) return nullptr;
+    ProxyStats stats = proxy_->stats();
+    return {{"address", proxy_->listener().address().display()},
+            {"upstream_port", proxy_->upstream().value_or(0)},
+            {"connections_accepted", stats.accepted},
+            {"connections_open", stats.open},
+            {"connections_failed", stats.failed},
+            {"connections_waiting", stats.waiting},
+            {"connections_replayed", stats.replayed}};
+}
+
+}  // namespace hotswap

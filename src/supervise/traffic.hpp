@@ -1,0 +1,73 @@
+#pragma once
+// Traffic: where requests reach the generations. fd mode: the listening sockets, bound once (or adopted
+// from systemd) and handed to every generation at fd 3, 4, …; proxy mode: the public socket hotswap
+// accepts on, each generation's private port ($PORT) and which one new connections go to. Readiness
+// belongs here too, since what a probe may aim at depends on where traffic flows (a probe of a shared or
+// public port is answered by the generation serving now). The supervisor only says who serves
+// (route_to / unroute); the HTTP front of DESIGN.md §4a replaces the inside of this part.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "core/event_loop.hpp"
+#include "core/result.hpp"
+#include "net/listener.hpp"
+#include "net/proxy.hpp"
+#include "ready/ready_spec.hpp"
+#include "supervise/generation.hpp"
+
+namespace hotswap {
+
+class Traffic {
+public:
+    Traffic(EventLoop& loop, const Config& config);
+
+    // The passes of the supervisor's start that concern traffic, in order: the sockets (fd mode, or
+    // systemd's), the public proxy socket, and the readiness rule that fits them.
+    Result<void> open_listeners();
+    Result<void> open_proxy();
+    Result<void> choose_readiness();
+
+    bool fd_mode() const { return !listeners_.empty(); }
+    bool proxy_mode() const { return proxy_ != nullptr; }
+    // The new generation starts next to the old one, which stops only once the new one is ready.
+    bool overlapping() const { return fd_mode() || proxy_mode(); }
+
+    // What a new generation is given: the shared sockets (fd mode) and their names, or a private port.
+    std::vector<int> listen_fds() const;
+    const std::vector<std::string>& listen_names() const { return listen_names_; }
+    Result<void> give_private_port(Generation& g);
+    // The readiness rule, and the one for `g` ({port} filled in with its private port).
+    const ReadySpec& readiness() const { return ready_; }
+    ReadySpec readiness_for(const Generation& g) const;
+
+    // New connections go to `g` from now on (proxy mode; fd mode needs nothing: `g` accepts already).
+    void route_to(const Generation& g);
+    // `g` is gone: when it was the route, new connections wait for the next generation.
+    void unroute(const Generation& g);
+    // hotswap is stopping: no new connections; those open finish with their generation's drain.
+    void stop_routing();
+
+    nlohmann::json listeners_json() const;
+    nlohmann::json proxy_status_json() const;  // null outside proxy mode
+
+private:
+    Result<void> choose_proxy_readiness();
+
+    EventLoop& loop_;
+    const Config& config_;
+    std::vector<Listener> listeners_;
+    std::vector<std::string> listen_names_;
+    std::optional<Listener> adopted_proxy_;  // systemd's socket for the --proxy address, until open_proxy
+    std::unique_ptr<Proxy> proxy_;
+    ReadySpec ready_;
+    std::string ready_template_;  // proxy mode: --ready with {port}, filled in per generation; empty: none
+};
+
+}  // namespace hotswap

@@ -1,0 +1,112 @@
+// ArtifactIntake on real files: a build's output is taken into the store, outcomes pick the rollback
+// target, and in serve mode a replaced file is taken only when it holds new bytes.
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "ready/probe.hpp"
+#include "supervise/artifact_intake.hpp"
+
+using namespace hotswap;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Project {
+    fs::path root;
+    Project() {
+        std::string templ = (fs::temp_directory_path() / "hotswap-intake-XXXXXX").string();
+        root = ::mkdtemp(templ.data());
+        fs::create_directories(root / "out");
+        fs::create_directories(root / ".hotswap");
+    }
+    ~Project() {
+        std::error_code ec;
+        fs::remove_all(root, ec);
+    }
+    void write_app(std::string_view text) {
+        std::ofstream(root / "out/app") << "#!/bin/sh\n" << text << "\n";
+        ::chmod((root / "out/app").c_str(), 0755);
+    }
+};
+
+std::unique_ptr<Generation> running(const Artifact& a, LaunchReason reason = LaunchReason::Build) {
+    auto g = std::make_unique<Generation>();
+    g->launch.artifact_id = a.id;
+    g->launch.artifact_path = a.path;
+    g->launch.reason = reason;
+    return g;
+}
+
+}  // namespace
+
+TEST(ArtifactIntake, TakesBuildsAndRollsBackToTheLastGoodOne) {
+    Project p;
+    Config config;
+    config.root = p.root;
+    config.artifact = "out/app";
+    config.command = {"./out/app", "--flag"};
+    EventSink none;
+    ArtifactIntake intake(config, none);
+    ASSERT_TRUE(intake.open(p.root / ".hotswap").ok());
+    ASSERT_TRUE(intake.kept());
+    EXPECT_EQ(intake.shown(), "out/app");
+
+    p.write_app("echo v1");
+    auto first = intake.take(Duration(10), ChangeSet{});
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    p.write_app("echo v2");
+    auto second = intake.take(Duration(10), ChangeSet{});
+    ASSERT_TRUE(second.ok());
+    EXPECT_NE(first->id, second->id);
+
+    // The command runs the generation's own copy.
+    auto argv = intake.command_for(running(*second)->launch, p.root);
+    EXPECT_EQ(argv, (std::vector<std::string>{second->path.string(), "--flag"}));
+
+    EXPECT_FALSE(intake.rollback_target(second->id)) << "nothing is good yet";
+    intake.mark(*running(*first), ArtifactOutcome::Good);
+    auto target = intake.rollback_target(second->id);
+    ASSERT_TRUE(target);
+    EXPECT_EQ(target->artifact_id, first->id);
+    EXPECT_EQ(target->reason, LaunchReason::Rollback);
+    // A build that served well stays good when a restart of it fails.
+    intake.mark(*running(*first, LaunchReason::Restart), ArtifactOutcome::Bad, "port in use");
+    EXPECT_EQ(intake.find(first->id)->outcome, ArtifactOutcome::Good);
+    EXPECT_EQ(intake.history_json({{1, second->id}}).size(), 2u);
+}
+
+TEST(ArtifactIntake, ServeTakesAReplacedFileOnlyWhenItHoldsNewBytes) {
+    Project p;
+    p.write_app("echo v1");
+    Config config;
+    config.verb = Verb::Serve;
+    config.root = p.root;
+    config.command = {(p.root / "out/app").string()};
+    std::vector<std::string> events;
+    EventSink sink = [&](std::string_view e, nlohmann::json) { events.emplace_back(e); };
+    ArtifactIntake intake(config, sink);
+    ASSERT_TRUE(intake.open(p.root / ".hotswap").ok());
+    EXPECT_EQ(intake.source(), p.root / "out/app");
+    auto skip = intake.skip_replaced();
+    EXPECT_FALSE(skip) << "a file never taken is new";
+    ASSERT_TRUE(intake.take(Duration(0), ChangeSet{}).ok());
+    skip = intake.skip_replaced();
+    ASSERT_TRUE(skip);
+    EXPECT_TRUE(skip->quiet);
+    fs::remove(p.root / "out/app");
+    skip = intake.skip_replaced();
+    ASSERT_TRUE(skip);
+    EXPECT_TRUE(skip->gone);
+    // A refused binary is an event too.
+    p.write_app("echo v2");
+    ::chmod((p.root / "out/app").c_str(), 0644);
+    EXPECT_FALSE(intake.take(Duration(0), ChangeSet{}).ok());
+    EXPECT_EQ(events, (std::vector<std::string>{"refused"}));
+}

@@ -1,0 +1,69 @@
+// Generations without processes: who serves, who is on the way in, and transitions through advance().
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "ready/probe.hpp"
+#include "supervise/generations.hpp"
+
+using namespace hotswap;
+
+namespace {
+
+struct Fixture {
+    std::unique_ptr<EventLoop> loop = EventLoop::create({}).value();
+    std::vector<std::string> events;
+    EventSink sink = [this](std::string_view e, nlohmann::json) { events.emplace_back(e); };
+    Generations set{*loop, sink, SIGTERM, Duration(10'000)};
+};
+
+}  // namespace
+
+TEST(Generations, IdsCountUpAndTheStateMachineDecidesWhoServes) {
+    Fixture f;
+    Generation& first = f.set.add(f.set.make(LaunchTarget{}));
+    Generation& second = f.set.add(f.set.make(LaunchTarget{}));
+    EXPECT_EQ(first.id, 1);
+    EXPECT_EQ(second.id, 2);
+    EXPECT_EQ(f.set.serving(), nullptr);
+    EXPECT_EQ(f.set.starting(), &first);
+    f.set.advance(first, GenerationEvent::ProbeReady);
+    f.set.advance(first, GenerationEvent::Switch);
+    EXPECT_EQ(f.set.serving_id(), 1);
+    EXPECT_EQ(f.set.starting(), &second);
+    // An event that cannot happen in the state it finds is ignored.
+    f.set.advance(first, GenerationEvent::ProbeReady);
+    EXPECT_EQ(first.state, GenerationState::Serving);
+}
+
+TEST(Generations, StoppingDrainsAndArmsTheKillTimer) {
+    Fixture f;
+    Generation& g = f.set.add(f.set.make(LaunchTarget{}));
+    f.set.advance(g, GenerationEvent::Switch);
+    EXPECT_FALSE(f.set.any_stopping());
+    f.set.stop(g);
+    EXPECT_EQ(g.state, GenerationState::Draining);
+    EXPECT_TRUE(f.set.any_stopping());
+    EXPECT_TRUE(f.set.any_draining());
+    EXPECT_TRUE(g.kill_timer.armed());
+    EXPECT_EQ(f.events, (std::vector<std::string>{"drain"}));
+    f.set.stop(g);  // once
+    EXPECT_EQ(f.events.size(), 1u);
+    auto gone = f.set.remove(g.id);
+    ASSERT_TRUE(gone);
+    EXPECT_TRUE(f.set.empty());
+    EXPECT_EQ(f.set.remove(gone->id), nullptr);
+}
+
+TEST(Generations, AFailedStartStopsWithoutLeavingFailed) {
+    Fixture f;
+    Generation& g = f.set.add(f.set.make(LaunchTarget{}));
+    f.set.advance(g, GenerationEvent::ReadyTimeout);
+    ASSERT_EQ(g.state, GenerationState::Failed);
+    f.set.stop(g);
+    EXPECT_EQ(g.state, GenerationState::Failed);
+    EXPECT_TRUE(g.stop_requested());
+    EXPECT_FALSE(f.set.any_draining());
+}

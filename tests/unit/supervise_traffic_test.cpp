@@ -1,0 +1,48 @@
+// Traffic without generations running: readiness per generation in proxy mode, and the refusal of {port}
+// outside it.
+
+#include <gtest/gtest.h>
+
+#include <fmt/core.h>
+
+#include "core/event_loop.hpp"
+#include "ready/probe.hpp"
+#include "supervise/traffic.hpp"
+
+using namespace hotswap;
+
+TEST(Traffic, ProxyModeFillsInEachGenerationsPrivatePort) {
+    auto loop = EventLoop::create({}).value();
+    Config config;
+    config.proxy = "127.0.0.1:0";
+    config.ready = "tcp:127.0.0.1:{port}";
+    Traffic traffic(*loop, config);
+    ASSERT_TRUE(traffic.open_listeners().ok());
+    ASSERT_TRUE(traffic.open_proxy().ok());
+    ASSERT_TRUE(traffic.choose_readiness().ok());
+    EXPECT_TRUE(traffic.proxy_mode());
+    EXPECT_FALSE(traffic.fd_mode());
+    EXPECT_TRUE(traffic.overlapping());
+    Generation g;
+    g.id = 1;
+    ASSERT_TRUE(traffic.give_private_port(g).ok());
+    ASSERT_NE(g.private_port, 0);
+    EXPECT_EQ(traffic.readiness_for(g).address, fmt::format("127.0.0.1:{}", g.private_port));
+    traffic.route_to(g);
+    EXPECT_EQ(traffic.proxy_status_json()["upstream_port"], g.private_port);
+    traffic.unroute(g);
+    EXPECT_EQ(traffic.proxy_status_json()["upstream_port"], 0);
+}
+
+TEST(Traffic, APortPlaceholderOutsideProxyModeIsRefused) {
+    auto loop = EventLoop::create({}).value();
+    Config config;
+    config.ready = "tcp:127.0.0.1:{port}";
+    Traffic traffic(*loop, config);
+    ASSERT_TRUE(traffic.open_listeners().ok());
+    auto chosen = traffic.choose_readiness();
+    ASSERT_FALSE(chosen.ok());
+    EXPECT_NE(chosen.error().to_string().find("only in proxy mode"), std::string::npos);
+    EXPECT_FALSE(traffic.overlapping());
+    EXPECT_TRUE(traffic.proxy_status_json().is_null());
+}
