@@ -1,5 +1,9 @@
 #include "control/client_output.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
 #include <fmt/core.h>
 
 #include "control/protocol.hpp"
@@ -41,6 +45,44 @@ std::string first_of(const json& object, std::initializer_list<std::string_view>
     return "";
 }
 
+// A value as text, durations ("…_ms") in their own units; "" for null and empty strings.
+std::string value_text(std::string_view key, const json& value) {
+    if (value.is_null()) return "";
+    if (key.ends_with("_ms")) return milliseconds_text(value);
+    return value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The last reload for a person: "app#3 (change), built in 312 ms, ready in 40 ms, 400 ms in all, artifact
+// 3-abc". Missing or empty fields are left out; fields this client does not know follow as "name value".
+std::string last_reload_text(const json& reload) {
+    std::vector<std::string> parts;
+    auto field = [&](std::string_view key) -> std::string {
+        auto it = reload.find(key);
+        return it == reload.end() ? "" : value_text(key, *it);
+    };
+    std::string head;
+    if (std::string g = field("generation"); !g.empty()) head = "app#" + g;
+    if (std::string why = field("reason"); !why.empty()) head += head.empty() ? why : " (" + why + ")";
+    if (!head.empty()) parts.push_back(head);
+    if (std::string v = field("build_ms"); !v.empty()) parts.push_back("built in " + v);
+    if (std::string v = field("ready_ms"); !v.empty()) parts.push_back("ready in " + v);
+    if (std::string v = field("total_ms"); !v.empty()) parts.push_back(v + " in all");
+    if (std::string v = field("artifact"); !v.empty()) parts.push_back("artifact " + v);
+    constexpr std::string_view kKnown[] = {"generation", "reason", "build_ms", "ready_ms", "total_ms", "artifact"};
+    for (const auto& [key, value] : reload.items()) {
+        if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
+        std::string shown = value_text(key, value);
+        if (shown.empty()) continue;
+        std::string_view name = key;
+        if (name.ends_with("_ms")) name.remove_suffix(3);
+        parts.push_back(fmt::format("{} {}", name, shown));
+    }
+    if (parts.empty()) return "nothing to tell";
+    std::string out = parts.front();
+    for (size_t i = 1; i < parts.size(); ++i) out += ", " + parts[i];
+    return out;
+}
+
 }  // namespace
 
 std::string format_status(const json& r) {
@@ -63,18 +105,7 @@ std::string format_status(const json& r) {
         if (!bool_field(r, "serving", false)) out += "  nothing serves right now\n";
     }
     if (auto it = r.is_object() ? r.find("last_reload") : r.end(); it != r.end() && !it->is_null()) {
-        if (it->is_object()) {
-            std::string summary;
-            for (auto& [key, value] : it->items()) {
-                std::string shown = key.ends_with("_ms") ? milliseconds_text(value)
-                                    : value.is_string() ? value.get<std::string>()
-                                                        : value.dump(-1, ' ', false, json::error_handler_t::replace);
-                summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", key, shown);
-            }
-            out += fmt::format("  last reload: {}\n", summary);
-        } else {
-            out += fmt::format("  last reload: {}\n", text_of(r, "last_reload"));
-        }
+        out += fmt::format("  last reload: {}\n", it->is_object() ? last_reload_text(*it) : text_of(r, "last_reload"));
     }
     if (std::string build = text_of(r, "build"); !build.empty()) out += fmt::format("  build: {}\n", build);
     if (auto it = r.is_object() ? r.find("proxy") : r.end(); it != r.end() && it->is_object()) {
@@ -93,6 +124,9 @@ std::string format_status(const json& r) {
 
 std::string format_history(const json& r) {
     const json& artifacts = array_field(r, "artifacts");
+    if (artifacts.empty() && !bool_field(r, "artifacts_kept", true))
+        return "no history: builds are kept only with --artifact PATH (the file the build makes, e.g. "
+               "--artifact build/app); start hotswap with it to get history and rollback\n";
     if (artifacts.empty()) return "no builds yet\n";
     std::string out;
     for (const auto& a : artifacts) {

@@ -34,6 +34,8 @@ nlohmann::json reload_reply(const ReloadOutcome& outcome) {
 Result<std::unique_ptr<ControlPlane>> ControlPlane::create(EventLoop& loop, Supervisor& supervisor,
                                                            const Config& config) {
     auto plane = std::make_unique<ControlPlane>(loop, supervisor, config.root);
+    // Builds are kept (history, rollback) for serve and for run with --artifact (Supervisor::open_artifact_store).
+    plane->artifacts_kept_ = config.verb == Verb::Serve || !config.artifact.empty();
     // 1. The event stream first, so that not even the first event is missed.
     if (!config.events.empty()) {
         auto stream = EventStream::open(loop, config.events);
@@ -121,6 +123,7 @@ nlohmann::json ControlPlane::history_reply() const {
     nlohmann::json history = supervisor_.history_json();
     nlohmann::json reply = history.is_object() ? history : nlohmann::json{{"artifacts", history}};
     reply["ok"] = true;
+    if (!reply.contains("artifacts_kept")) reply["artifacts_kept"] = artifacts_kept_;
     return reply;
 }
 

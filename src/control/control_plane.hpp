@@ -50,6 +50,7 @@ private:
     EventLoop& loop_;
     Supervisor& supervisor_;
     std::filesystem::path root_;
+    bool artifacts_kept_ = true;  // false: no --artifact, so there is no history to show
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::unique_ptr<EventStream> events_;
     SystemdNotifier notifier_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT (see LICENSE at the root of hotswap)
 // libhotswap for C++: the C API of hotswap.h with std::string_view, std::optional and an enum class.
 //
 //   int fd = hotswap::listener().value_or(-1);   // the passed socket, or bind one yourself
@@ -18,11 +19,17 @@ namespace hotswap {
 // What happened to a notification. `no_supervisor` is normal when the server runs on its own.
 enum class Notified { sent, no_supervisor, failed };
 
-// How many sockets were passed to this process (0 when it was not socket-activated); nullopt when the
-// LISTEN_* variables are malformed.
+// The C calls return -errno on failure; the wrappers below turn that into nullopt or Notified::failed and
+// leave the reason in errno.
+
+// How many sockets were passed to this process (0 when it was not socket-activated); nullopt with errno
+// EINVAL when the LISTEN_* variables are malformed.
 inline std::optional<int> listener_count() {
     int n = hotswap_listener_count();
-    if (n < 0) return std::nullopt;
+    if (n < 0) {
+        errno = -n;
+        return std::nullopt;
+    }
     return n;
 }
 
@@ -30,7 +37,10 @@ inline std::optional<int> listener_count() {
 // saying why: ENOENT none by that name, EINVAL malformed variables, EBADF an fd that is not open.
 inline std::optional<int> listener(std::string_view name = HOTSWAP_DEFAULT_LISTENER) {
     int fd = hotswap_listener(std::string(name).c_str());
-    if (fd < 0) return std::nullopt;
+    if (fd < 0) {
+        errno = -fd;
+        return std::nullopt;
+    }
     return fd;
 }
 

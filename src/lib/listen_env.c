@@ -24,16 +24,10 @@ int hotswap_internal_listen_count(const char *fds, const char *pid, long self_pi
     long count, owner;
     if (fds == NULL || *fds == '\0') return 0;
     count = parse_decimal(fds, MAX_LISTEN_FDS);
-    if (count < 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (count < 0) return -EINVAL;
     if (pid != NULL && *pid != '\0') {
         owner = parse_decimal(pid, LONG_MAX);
-        if (owner <= 0) {
-            errno = EINVAL;
-            return -1;
-        }
+        if (owner <= 0) return -EINVAL;
         if (owner != self_pid) return 0;
     }
     return (int)count;
@@ -83,6 +77,5 @@ int hotswap_internal_listen_index(int count, const char *names, const char *name
         for (i = 0; i < count; ++i)
             if (entry_unnamed(entry_at(names, i))) return i;
     if (count == 1 && entry_unnamed(entry_at(names, 0))) return 0;
-    errno = ENOENT;
-    return -1;
+    return -ENOENT;
 }

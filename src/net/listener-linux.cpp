@@ -16,14 +16,15 @@ namespace hotswap {
 
 namespace {
 
-Error bind_error(const ListenAddress& address, int errnum) {
+// `option` is the command-line option the address came from (--listen, --proxy): the advice names it.
+Error bind_error(const ListenAddress& address, int errnum, std::string_view option) {
     std::string what = address.display();
     switch (errnum) {
         case EADDRINUSE:
             return Error::message(fmt::format(
                 "cannot listen on {}: the address is already in use (another process is listening; pick another "
-                "port with --listen)",
-                what));
+                "port with {})",
+                what, option));
         case EACCES:
         case EPERM:
             if (address.kind == ListenAddress::Kind::Tcp)
@@ -49,7 +50,8 @@ Error bind_error(const ListenAddress& address, int errnum) {
     }
 }
 
-Result<FileDescriptor> bind_and_listen(const ListenAddress& address, const SocketAddress& sa, int v6only) {
+Result<FileDescriptor> bind_and_listen(const ListenAddress& address, const SocketAddress& sa, int v6only,
+                                       std::string_view option) {
     FileDescriptor fd(::socket(sa.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) return Error::from_errno("socket");
     int one = 1;
@@ -67,18 +69,18 @@ Result<FileDescriptor> bind_and_listen(const ListenAddress& address, const Socke
         // 0660 without a window where the file is more open than that.
         ::fchmod(fd.get(), 0660);
     }
-    if (::bind(fd.get(), sa.get(), sa.length) != 0) return bind_error(address, errno);
+    if (::bind(fd.get(), sa.get(), sa.length) != 0) return bind_error(address, errno, option);
     if (::listen(fd.get(), SOMAXCONN) != 0) return Error::from_errno("listen", address.display(), errno);
     return fd;
 }
 
 // A socket file of ours left behind by a process that died is replaced; anything else at the path (a file
 // that is not a socket, a live socket, another user's socket) is left alone and reported.
-Result<void> clear_stale_socket_file(const ListenAddress& address, const SocketAddress& sa) {
+Result<void> clear_stale_socket_file(const ListenAddress& address, const SocketAddress& sa, std::string_view option) {
     struct stat st{};
     if (::lstat(address.path.c_str(), &st) != 0) {
         if (errno == ENOENT) return {};
-        return bind_error(address, errno);
+        return bind_error(address, errno, option);
     }
     if (!S_ISSOCK(st.st_mode))
         return Error::message(fmt::format(
@@ -95,8 +97,8 @@ Result<void> clear_stale_socket_file(const ListenAddress& address, const SocketA
         return Error::message(fmt::format(
             "cannot listen on {}: {} is in use by another process (stop it or choose another path)",
             address.display(), address.path));
-    if (errno != ECONNREFUSED) return bind_error(address, errno);
-    if (::unlink(address.path.c_str()) != 0 && errno != ENOENT) return bind_error(address, errno);
+    if (errno != ECONNREFUSED) return bind_error(address, errno, option);
+    if (::unlink(address.path.c_str()) != 0 && errno != ENOENT) return bind_error(address, errno, option);
     return {};
 }
 
@@ -107,14 +109,14 @@ bool has_ipv6() {
 
 }  // namespace
 
-Result<Listener> Listener::bind(const ListenAddress& address) {
+Result<Listener> Listener::bind(const ListenAddress& address, std::string_view option) {
     Listener l;
     l.address_ = address;
     if (address.kind == ListenAddress::Kind::Unix) {
         HS_TRY(sa, unix_socket_address(address.path));
         bool abstract = address.path[0] == '@';
-        if (!abstract) HS_TRY_VOID(clear_stale_socket_file(address, sa));
-        HS_TRY(fd, bind_and_listen(address, sa, 0));
+        if (!abstract) HS_TRY_VOID(clear_stale_socket_file(address, sa, option));
+        HS_TRY(fd, bind_and_listen(address, sa, 0, option));
         l.fd_ = std::move(fd);
         if (!abstract) {
             struct stat st{};
@@ -146,7 +148,7 @@ Result<Listener> Listener::bind(const ListenAddress& address) {
             }
         }
     }
-    HS_TRY(fd, bind_and_listen(address, chosen, v6only));
+    HS_TRY(fd, bind_and_listen(address, chosen, v6only, option));
     HS_TRY(local, local_address(fd.get()));
     l.fd_ = std::move(fd);
     l.address_.port = local.port();

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "core/file_descriptor.hpp"
@@ -24,8 +25,9 @@ public:
     //    file that is not a socket is an error. The file is created 0660 (less the umask) and removed again
     //    when this Listener is destroyed, if it is still the same file.
     // Errors are one sentence saying what to do, e.g. "cannot listen on tcp://127.0.0.1:8080: the address is
-    // already in use (another process is listening; pick another port with --listen)".
-    static Result<Listener> bind(const ListenAddress& address);
+    // already in use (another process is listening; pick another port with --listen)". `option` is the
+    // command-line option the address came from, which that advice names (--listen, --proxy).
+    static Result<Listener> bind(const ListenAddress& address, std::string_view option = "--listen");
 
     // Wraps a socket that is already listening (handed to hotswap by systemd); its file is not ours to remove.
     static Listener adopt(FileDescriptor fd, ListenAddress address);

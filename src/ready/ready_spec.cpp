@@ -53,6 +53,15 @@ std::string to_string(const ReadySpec& spec) {
 Result<ReadySpec> parse_ready_spec(std::string_view text) {
     ReadySpec spec;
     spec.is_default = false;
+    // A URL as typed (http://127.0.0.1:8080/health) is an http probe, the same as http:URL; https:// is
+    // passed on so that parse_http_url can say why it is not supported.
+    if (text.starts_with("http://") || text.starts_with("https://")) {
+        spec.kind = ReadyKind::Http;
+        HS_TRY(url, parse_http_url(text));
+        (void)url;
+        spec.url = std::string(text);
+        return spec;
+    }
     auto colon = text.find(':');
     std::string_view kind = text.substr(0, colon);
     std::string_view arg = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);

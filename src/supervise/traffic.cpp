@@ -73,7 +73,7 @@ Result<void> Traffic::open_proxy() {
     auto address = parse_listen_address(config_.proxy);
     if (!address) return address.error().with_context("--proxy");
     const bool from_systemd = adopted_proxy_.has_value();
-    auto listener = from_systemd ? Result<Listener>(std::move(*adopted_proxy_)) : Listener::bind(*address);
+    auto listener = from_systemd ? Result<Listener>(std::move(*adopted_proxy_)) : Listener::bind(*address, "--proxy");
     adopted_proxy_.reset();
     if (!listener) return listener.error().with_context("--proxy");
     ProxyOptions options;

@@ -45,7 +45,7 @@ stop_hotswap TERM || true
 pass "--events FILE appends"
 
 # --events -: stdout is only events.
-"$HOTSWAP" --events - >"$WORK/stdout.jsonl" 2>"$LOG" &
+"${WITH_TEST[@]}" "$HOTSWAP" --events - >"$WORK/stdout.jsonl" 2>"$LOG" &
 HS_PID=$!
 wait_serving
 wait_event "$WORK/stdout.jsonl" switch

@@ -8,7 +8,9 @@ command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not inst
 
 make_artifact_project
 mkfifo "$WORK/keyboard"
-script -qfec "$(printf '%q' "$HOTSWAP")" "$LOG" <"$WORK/keyboard" >/dev/null 2>&1 &
+# Both script and, through the shell it runs, hotswap die with this test (see WITH_TEST).
+script_command=$(printf '%q ' exec "${WITH_TEST[@]}" "$HOTSWAP")
+"${WITH_TEST[@]}" script -qfec "$script_command" "$LOG" <"$WORK/keyboard" >/dev/null 2>&1 &
 script_pid=$!
 exec 5>"$WORK/keyboard"  # hold the keyboard open: script ends its session at EOF
 wait_until 10 pgrep -P "$script_pid" || fail "script did not start hotswap"

@@ -28,7 +28,7 @@ TOML
 
 # start_pid1: hotswap as PID 1 of a new PID namespace; sets HS_PID (unshare) and PID1 (hotswap, host pid).
 start_pid1() {
-    unshare --pid --fork --mount-proc --kill-child "$HOTSWAP" >"$LOG" 2>&1 &
+    "${WITH_TEST[@]}" unshare --pid --fork --mount-proc --kill-child "$HOTSWAP" >"$LOG" 2>&1 &
     HS_PID=$!
     wait_until 10 pgrep -P "$HS_PID" || fail "hotswap did not start under unshare"
     PID1=$(pgrep -P "$HS_PID")

@@ -21,7 +21,7 @@ start_activated() {
     local attempt
     for attempt in 1 2 3; do
         port=$(free_port)
-        systemd-socket-activate -l "127.0.0.1:$port" "$1" > "$WORK/activated.log" 2>&1 &
+        "${WITH_TEST[@]}" systemd-socket-activate -l "127.0.0.1:$port" "$1" > "$WORK/activated.log" 2>&1 &
         activated=$!
         wait_until 10 grep -qiE "listening on|failed" "$WORK/activated.log" || true
         grep -q "Listening on" "$WORK/activated.log" && return 0
@@ -63,7 +63,7 @@ wait_log 'hello-cpp v1 serving on fd 3 passed by the supervisor'
 wait_log 'app#1 serving'
 pass "the first build serves v1 on the socket hotswap passed, ready through libhotswap's notify"
 
-"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
+"${WITH_TEST[@]}" "$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
 load_pid=$!
 wait_until 10 grep -q running "$WORK/load.out" || fail "the load generator did not start"
 set_version '"v2"'

@@ -35,7 +35,7 @@ start_activated() {
     for attempt in 1 2 3; do
         port=$(free_port)
         port2=$(free_port)
-        systemd-socket-activate -l "127.0.0.1:$port" -l "127.0.0.1:$port2" "$1" > "$WORK/activated.log" 2>&1 &
+        "${WITH_TEST[@]}" systemd-socket-activate -l "127.0.0.1:$port" -l "127.0.0.1:$port2" "$1" > "$WORK/activated.log" 2>&1 &
         activated=$!
         wait_until 10 grep -qiE "listening on|failed" "$WORK/activated.log" || true
         grep -q "Listening on" "$WORK/activated.log" && return 0
@@ -74,7 +74,7 @@ wait_log 'hello-go: v1 serving on fd 3 passed by the supervisor'
 wait_log 'app#1 serving'
 pass "the first build serves v1 on the socket hotswap passed, ready through NOTIFY_SOCKET"
 
-"$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
+"${WITH_TEST[@]}" "$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
 load_pid=$!
 wait_until 10 grep -q running "$WORK/load.out" || fail "the load generator did not start"
 set_version '"v2"'

@@ -14,7 +14,7 @@ run_reloads() {  # run_reloads MODE: prints the loadgen summary line
     [[ $mode == fd ]] && listen=(-l "127.0.0.1:$port" --ready notify)
     start_hotswap -w src -b ./build.sh "${listen[@]}" -- /bin/sh -c "exec '$TESTAPP' --port $port --notify --version \$(cat out/version)"
     wait_until 30 body_has "http://127.0.0.1:$port/" "testapp v1" || fail "$mode: v1 never served"
-    "$LOADGEN" --port "$port" --connections 8 > "$WORK/load.out" &
+    "${WITH_TEST[@]}" "$LOADGEN" --port "$port" --connections 8 > "$WORK/load.out" &
     local load_pid=$!
     wait_until 10 grep -q running "$WORK/load.out"
     for i in $(seq 2 $((RELOADS + 1))); do

@@ -17,7 +17,7 @@ activated() {
     echo v1 > src/version
     url="http://127.0.0.1:$port/"
     : > "$LOG"
-    systemd-socket-activate -l "127.0.0.1:$port" "$@" >> "$LOG" 2>&1 &
+    "${WITH_TEST[@]}" systemd-socket-activate -l "127.0.0.1:$port" "$@" >> "$LOG" 2>&1 &
     HS_PID=$!
     wait_log 'Listening on 127.0.0.1:'"$port"
     # systemd-socket-activate starts hotswap (in its own place: exec) at the first connection.

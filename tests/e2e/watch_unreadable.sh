@@ -17,7 +17,7 @@ if [[ $(id -u) == 0 ]]; then
 fi
 chmod 000 src/locked
 
-"${as_user[@]}" "$HOTSWAP" -w src -b 'echo built' >"$LOG" 2>&1 &
+"${as_user[@]}" "${WITH_TEST[@]}" "$HOTSWAP" -w src -b 'echo built' >"$LOG" 2>&1 &
 HS_PID=$!
 wait_log 'watching 2 directories'
 grep -q "cannot watch $PWD/src/locked (Permission denied)" "$LOG" || fail "no line names the unreadable directory"

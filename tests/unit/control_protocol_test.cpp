@@ -97,8 +97,31 @@ TEST(ControlClientOutput, ShowsGenerationsAndTheLastReload) {
     EXPECT_NE(text.find("app#3    serving   pid 4567     up 1 min 1 s"), std::string::npos) << text;
     EXPECT_NE(text.find("3-abc"), std::string::npos);
     EXPECT_NE(text.find("app#4    starting  pid 4590"), std::string::npos) << text;
-    EXPECT_NE(text.find("last reload: "), std::string::npos);
-    EXPECT_NE(text.find("build_ms 312 ms"), std::string::npos) << text;
+    EXPECT_NE(text.find("last reload: app#3 (change), built in 312 ms\n"), std::string::npos) << text;
+}
+
+TEST(ControlClientOutput, TheLastReloadReadsAsASentence) {
+    // What a run without --artifact reports: an empty artifact, every duration in milliseconds.
+    auto reply = nlohmann::json::parse(R"({"serving": true, "generations": [{"id": 2, "state": "serving", "artifact": ""}],
+        "last_reload": {"generation": 2, "reason": "change", "artifact": "", "build_ms": 1240, "ready_ms": 15,
+                        "total_ms": 1300, "queue_ms": 5, "note": ""}})");
+    std::string text = format_status(reply);
+    EXPECT_NE(text.find("  last reload: app#2 (change), built in 1.24 s, ready in 15 ms, 1.30 s in all, queue 5 ms\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("artifact"), std::string::npos) << "no artifact, no word for it: " << text;
+    EXPECT_EQ(text.find("_ms"), std::string::npos) << "units once, in words: " << text;
+    reply["last_reload"]["artifact"] = "2-5e75968fa597";
+    EXPECT_NE(format_status(reply).find("1.30 s in all, artifact 2-5e75968fa597"), std::string::npos)
+        << format_status(reply);
+}
+
+TEST(ControlClientOutput, AnEmptyHistorySaysHowToGetOne) {
+    std::string without = format_history(nlohmann::json::parse(R"({"ok": true, "artifacts": [], "artifacts_kept": false})"));
+    EXPECT_NE(without.find("--artifact"), std::string::npos) << without;
+    EXPECT_EQ(without.back(), '\n');
+    EXPECT_EQ(without.find('\n'), without.size() - 1) << "one line";
+    EXPECT_EQ(format_history(nlohmann::json::parse(R"({"artifacts": [], "artifacts_kept": true})")), "no builds yet\n");
 }
 
 TEST(ControlClientOutput, ShowsTheProxyInProxyMode) {

@@ -119,6 +119,12 @@ TEST(NetListener, AddressInUseSaysWhatToDo) {
     EXPECT_EQ(msg, "cannot listen on tcp://127.0.0.1:" + std::to_string(first->bound_port()) +
                        ": the address is already in use (another process is listening; pick another port with "
                        "--listen)");
+    // An address given with --proxy: the advice names --proxy, the option to change.
+    auto proxy = Listener::bind(addr("127.0.0.1:" + std::to_string(first->bound_port())), "--proxy");
+    ASSERT_FALSE(proxy.ok());
+    EXPECT_NE(proxy.error().to_string().find("pick another port with --proxy)"), std::string::npos)
+        << proxy.error().to_string();
+    EXPECT_EQ(proxy.error().to_string().find("--listen"), std::string::npos) << proxy.error().to_string();
 }
 
 TEST(NetListener, ForeignAddressIsExplained) {

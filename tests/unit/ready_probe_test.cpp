@@ -27,6 +27,11 @@ TEST(ReadySpec, EachKindParses) {
     ASSERT_TRUE(http);
     EXPECT_EQ(http->kind, ReadyKind::Http);
     EXPECT_EQ(http->url, "http://127.0.0.1:8080/health");
+    auto bare = parse_ready_spec("http://127.0.0.1:8080/health");
+    ASSERT_TRUE(bare) << bare.error().to_string();
+    EXPECT_EQ(bare->kind, ReadyKind::Http);
+    EXPECT_EQ(bare->url, "http://127.0.0.1:8080/health");
+    EXPECT_EQ(to_string(*bare), "http:http://127.0.0.1:8080/health");
     auto tcp = parse_ready_spec("tcp:[::1]:9000");
     ASSERT_TRUE(tcp);
     EXPECT_EQ(tcp->address, "[::1]:9000");
@@ -53,6 +58,7 @@ TEST(ReadySpec, MistakesAreConfigurationErrorsThatSayWhatToWrite) {
     expect_error("log:", "needs a regular expression");
     expect_error("log:([", "invalid regular expression");
     expect_error("delay:soon", "delay:500, delay:2s");
+    expect_error("https://127.0.0.1:8443/", "https is not supported");
 }
 
 TEST(NotifyMessage, ReadsTheKeysSystemdDefines) {

@@ -9,6 +9,18 @@ set -euo pipefail
 : "${HOTSWAP_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 export NO_COLOR=1
 
+# Every process a test starts dies with the test's shell, also when CTest kills that shell on timeout
+# (SIGKILL: no trap runs, so cleanup cannot stop anything). `"${WITH_TEST[@]}" COMMAND... &` starts
+# COMMAND with a parent-death signal: setpriv(1) sets it and execs COMMAND, so $! is COMMAND's pid. Only
+# for a command this shell starts itself (not in a subshell or pipeline: the parent whose death counts is
+# the process that started it). hotswap's generations die with hotswap (its PR_SET_PDEATHSIG and orphan
+# guard), so the chain is: test shell killed -> hotswap killed -> its apps killed.
+if setpriv --pdeathsig KILL true 2>/dev/null; then
+    WITH_TEST=(setpriv --pdeathsig KILL --)
+else
+    WITH_TEST=()  # an util-linux without --pdeathsig: no protection, the tests still run
+fi
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotswap-e2e.XXXXXX")
 HS_PID=""
 LOAD_PID=""
@@ -70,7 +82,7 @@ wait_gone() { wait_until "${2:-10}" is_gone "$1"; }
 # start_hotswap ARGS...: runs hotswap in the background in $WORK/project (or the current dir), logging.
 start_hotswap() {
     : >"$LOG"  # emptied now, not by the background job: a wait_log right after must not read the last run
-    "$HOTSWAP" "$@" >>"$LOG" 2>&1 &
+    "${WITH_TEST[@]}" "$HOTSWAP" "$@" >>"$LOG" 2>&1 &
     HS_PID=$!
 }
 
@@ -100,7 +112,7 @@ pids_matching() { pgrep -f -- "$1" || true; }
 start_load() {
     : "${LOADGEN:?run through ctest, or set LOADGEN}"
     LOAD_OUT=$(mktemp "$WORK/load.XXXXXX")
-    "$LOADGEN" --port "$1" --connections "${2:-4}" > "$LOAD_OUT" &
+    "${WITH_TEST[@]}" "$LOADGEN" --port "$1" --connections "${2:-4}" > "$LOAD_OUT" &
     LOAD_PID=$!
     # Under way once a request has succeeded, so a test never measures a load that had not begun.
     wait_until 10 grep -q answered "$LOAD_OUT" || fail "the load generator got no answer: $(cat "$LOAD_OUT")"
