@@ -6,8 +6,7 @@
 #include <fmt/core.h>
 
 #include "core/result.hpp"
-#include "proc/process.hpp"
-#include "ui/console.hpp"
+#include "core/signal_name.hpp"
 
 namespace hotswap {
 

@@ -9,7 +9,7 @@
 #include <toml++/toml.h>
 
 #include "config/suggest.hpp"
-#include "proc/process.hpp"
+#include "core/signal_name.hpp"
 
 namespace hotswap {
 
