@@ -10,7 +10,7 @@
 
 #include "core/duration.hpp"
 #include "core/result.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

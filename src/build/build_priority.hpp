@@ -5,13 +5,10 @@
 
 #include <optional>
 
+#include "core/build_nice.hpp"
 #include "core/result.hpp"
 
 namespace hotswap {
-
-// The default of --build-nice / [build] nice, chosen from bench/reload.sh's figures.
-inline constexpr int kDefaultBuildNice = 10;
-inline constexpr int kMaxBuildNice = 19;
 
 // The niceness a build runs at: hotswap's own + `nice` (capped at 19, the lowest priority), set in the
 // build's first process before exec, so everything it starts inherits it; none for 0 (hotswap's own).

@@ -20,7 +20,7 @@
 #include "core/event_loop.hpp"
 #include "proc/output_reader.hpp"
 #include "proc/process.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

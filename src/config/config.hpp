@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "build/build_priority.hpp"
+#include "core/build_nice.hpp"
 #include "core/duration.hpp"
-#include "ui/console.hpp"
+#include "core/verbosity.hpp"
 
 namespace hotswap {
 

@@ -11,6 +11,7 @@
 
 #include "core/file_descriptor.hpp"
 #include "core/result.hpp"
+#include "core/signal_name.hpp"
 
 namespace hotswap {
 
@@ -64,8 +65,5 @@ private:
 
 // "exit status 3", "killed by SIGSEGV (core dumped)".
 std::string describe_wait_status(int status);
-// "TERM" / "SIGTERM" / "15" → 15.
-Result<int> parse_signal(std::string_view name);
-std::string signal_name(int signo);
 
 }  // namespace hotswap

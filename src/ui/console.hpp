@@ -5,11 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/verbosity.hpp"
+
 namespace hotswap {
 
 enum class Source { Hotswap, Build, App };
 enum class Tone { Plain, Good, Warn, Bad, Dim };
-enum class Verbosity { Quiet, Normal, Verbose };
 
 class Console {
 public:

@@ -18,7 +18,7 @@
 
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

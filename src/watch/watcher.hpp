@@ -11,7 +11,7 @@
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap::testing {
 

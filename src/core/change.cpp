@@ -1,4 +1,4 @@
-#include "watch/change.hpp"
+#include "core/change.hpp"
 
 namespace hotswap {
 

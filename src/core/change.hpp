@@ -1,5 +1,6 @@
 #pragma once
 // What the watcher reports: one path and what happened to it. A ChangeSet is one settled burst.
+// In core/ because the builder and the artifact store carry it too, not only the watcher.
 
 #include <string>
 #include <vector>
