@@ -53,9 +53,7 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::create(EventLoop& loop, Supe
     plane->server_ = std::move(*server);
     Console::get().debug(fmt::format("control socket: {}", plane->server_->path().string()));
     // 3. From now on every lifecycle event reaches the stream and the service manager.
-    supervisor.set_event_sink([self](std::string_view event, nlohmann::json fields) {
-        self->on_event(event, std::move(fields));
-    });
+    supervisor.set_event_sink([self](const Event& event) { self->on_event(event); });
     return plane;
 }
 
@@ -66,9 +64,9 @@ ControlPlane::~ControlPlane() { supervisor_.set_event_sink(nullptr); }
 
 const std::filesystem::path& ControlPlane::socket_path() const { return server_->path(); }
 
-void ControlPlane::on_event(std::string_view event, nlohmann::json fields) {
-    if (events_) events_->emit(event, fields);
-    notifier_.on_event(event, fields, supervisor_.serving_now());
+void ControlPlane::on_event(const Event& event) {
+    if (events_) events_->emit(event_name(event), event_fields(event));
+    notifier_.on_event(event, supervisor_.serving_now());
 }
 
 ReloadCallback ControlPlane::finish_reload(ReloadCallback done) {

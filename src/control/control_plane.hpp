@@ -41,7 +41,7 @@ public:
     const std::filesystem::path& socket_path() const;
 
 private:
-    void on_event(std::string_view event, nlohmann::json fields);
+    void on_event(const Event& event);
     void handle(const ControlRequest& request, std::shared_ptr<ControlServer::Reply> reply);
     nlohmann::json status_reply() const;
     nlohmann::json history_reply() const;

@@ -2,9 +2,11 @@
 
 #include <time.h>
 
+#include <type_traits>
+#include <variant>
+
 #include <fmt/core.h>
 
-#include "control/protocol.hpp"
 #include "ready/sd_notify.hpp"
 #include "ui/console.hpp"
 
@@ -18,12 +20,6 @@ std::string one_line(std::string_view text) {
     for (char& c : out)
         if (c == '\n' || c == '\r') c = ' ';
     return out;
-}
-
-std::string generation_label(const nlohmann::json& fields, std::string_view key) {
-    auto it = fields.find(key);
-    if (it != fields.end() && it->is_number_integer()) return fmt::format("app#{}", it->get<int64_t>());
-    return "the app";
 }
 
 }  // namespace
@@ -91,30 +87,36 @@ void SystemdNotifier::stopping() {
     send("STOPPING=1\nSTATUS=stopping");
 }
 
-void SystemdNotifier::on_event(std::string_view event, const nlohmann::json& fields, bool serving_now) {
+void SystemdNotifier::on_event(const Event& event, bool serving_now) {
     if (phase_ == Phase::Stopping) return;
-    // An upgrade begins: asked for (reload_start), or a change (of a source, of serve's binary) that starts
-    // one; the change comes first, so the status names what changed.
-    if (event == "reload_start" || event == "change" || event == "build_start") {
-        std::string why = string_field(fields, event == "reload_start" ? "trigger" : "reason");
-        if (event == "change" && !string_field(fields, "first").empty())
-            why = fmt::format("{} changed", string_field(fields, "first"));
-        reload_started(why.empty() || why == "start" ? "upgrade" : why);
-    }
-    // … and ends: a new generation serves, or it failed and the old one still does.
-    else if (event == "switch") {
-        serving(fmt::format("serving {}", generation_label(fields, fields.contains("generation") ? "generation" : "to")));
-    } else if (event == "reload_end") {
-        std::string message = string_field(fields, "message");
-        reload_finished(message.empty() ? (serving_now ? "serving" : "not serving") : message);
-    } else if (event == "build_end" && !bool_field(fields, "ok", true)) {
-        reload_finished(serving_now ? "build failed; the previous version still serves" : "build failed");
-    } else if (event == "exit" && string_field(fields, "state") == "starting") {
-        reload_finished(serving_now ? "the new version failed to start; the previous version still serves"
-                                    : "the new version failed to start");
-    } else if (event == "rollback") {
-        status("rolling back to the previous good build");
-    }
+    std::visit(
+        [&](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            // An upgrade begins: asked for (reload_start), or a change (of a source, of serve's binary) that
+            // starts one; the change comes first, so the status names what changed.
+            if constexpr (std::is_same_v<E, event::ReloadStart>) {
+                reload_started(e.trigger.empty() ? "upgrade" : e.trigger);
+            } else if constexpr (std::is_same_v<E, event::Change>) {
+                reload_started(e.first.empty() ? "upgrade" : fmt::format("{} changed", e.first));
+            } else if constexpr (std::is_same_v<E, event::BuildStart>) {
+                reload_started(e.reason.empty() || e.reason == "start" ? "upgrade" : e.reason);
+            }
+            // … and ends: a new generation serves, or it failed and the old one still does.
+            else if constexpr (std::is_same_v<E, event::Switch>) {
+                serving(fmt::format("serving app#{}", e.generation));
+            } else if constexpr (std::is_same_v<E, event::ReloadEnd>) {
+                reload_finished(e.message.empty() ? (serving_now ? "serving" : "not serving") : e.message);
+            } else if constexpr (std::is_same_v<E, event::BuildEnd>) {
+                if (!e.ok) reload_finished(serving_now ? "build failed; the previous version still serves" : "build failed");
+            } else if constexpr (std::is_same_v<E, event::Exit>) {
+                if (e.failed_start())
+                    reload_finished(serving_now ? "the new version failed to start; the previous version still serves"
+                                                : "the new version failed to start");
+            } else if constexpr (std::is_same_v<E, event::Rollback>) {
+                status("rolling back to the previous good build");
+            }
+        },
+        event);
     // Restart mode may have no switch: the first generation that runs is the one that serves.
     if (phase_ == Phase::Starting && serving_now) serving("serving");
 }

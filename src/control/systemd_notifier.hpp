@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "supervise/events.hpp"
 
 namespace hotswap {
 
@@ -34,7 +34,7 @@ public:
     void stopping();
 
     // Feeds a supervisor lifecycle event (see docs/operations.md); `serving_now` is the supervisor's view.
-    void on_event(std::string_view event, const nlohmann::json& fields, bool serving_now);
+    void on_event(const Event& event, bool serving_now);
 
     Phase phase() const { return phase_; }
 

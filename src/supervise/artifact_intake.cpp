@@ -108,7 +108,7 @@ std::optional<ArtifactIntake::Skip> ArtifactIntake::skip_replaced() const {
 Result<Artifact> ArtifactIntake::take(Duration build_time, const ChangeSet& changes) {
     if (!checks_binaries()) return store_->add(source_, build_time, changes, git_revision_of(config_.root));
     auto artifact = take_checked(build_time, changes);
-    if (!artifact) emit_event(events_, "refused", {{"artifact", shown()}, {"reason", artifact.error().to_string()}});
+    if (!artifact) emit_event(events_, event::Refused{shown(), artifact.error().to_string()});
     return artifact;
 }
 

@@ -18,7 +18,7 @@
 #include "config/config.hpp"
 #include "core/duration.hpp"
 #include "core/result.hpp"
-#include "supervise/event_sink.hpp"
+#include "supervise/events.hpp"
 #include "supervise/generation.hpp"
 
 namespace hotswap {

@@ -99,8 +99,8 @@ void Generations::stop(Generation& g) {
     g.on_probation = false;
     g.probe.reset();
     (void)g.process.signal_group(stop_signal_);
-    emit_event(events_, "drain", {{"generation", g.id}, {"pid", g.process.pid()}, {"artifact", g.launch.artifact_id},
-                                  {"signal", signal_name(stop_signal_)}, {"drain_timeout_ms", drain_timeout_.count()}});
+    emit_event(events_, event::Drain{g.id, g.process.pid(), g.launch.artifact_id, signal_name(stop_signal_),
+                                     drain_timeout_.count()});
     const int id = g.id;
     g.kill_timer = loop_.after(drain_timeout_, [this, id] { on_drain_timeout(id); });
 }
@@ -121,7 +121,7 @@ void Generations::on_drain_timeout(int id) {
     // Descendants that left the group first, while they can still be found below the leader.
     for (pid_t pid : escaped_descendants(ProcessTree::snapshot(), g->process.pid())) ::kill(pid, SIGKILL);
     (void)g->process.signal_group(SIGKILL);
-    emit_event(events_, "kill", {{"generation", id}, {"pid", g->process.pid()}, {"reason", "drain timeout"}});
+    emit_event(events_, event::Kill{id, g->process.pid(), "drain timeout"});
 }
 
 void Generations::favor_serving(bool overlapping) {

@@ -9,7 +9,7 @@
 
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
-#include "supervise/event_sink.hpp"
+#include "supervise/events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 

@@ -37,7 +37,7 @@ void LeftoverReaper::reap(const Generations& generations, pid_t build_pid, bool 
     Console::get().warn(fmt::format("killed {} process{} left behind outside a stopped generation's process group "
                                     "(pid {})",
                                     victims.size(), victims.size() == 1 ? "" : "es", fmt::join(victims, ", ")));
-    emit_event(events_, "leftovers", {{"pids", victims}});
+    emit_event(events_, event::Leftovers{victims});
 }
 
 std::vector<pid_t> LeftoverReaper::children_left() {

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "supervise/event_sink.hpp"
+#include "supervise/events.hpp"
 #include "supervise/generations.hpp"
 
 namespace hotswap {

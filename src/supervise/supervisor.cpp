@@ -15,17 +15,12 @@
 
 namespace hotswap {
 
-namespace {
-Duration since(Clock::time_point start) { return std::chrono::duration_cast<Duration>(Clock::now() - start); }
-int64_t ms(Clock::duration d) { return std::chrono::duration_cast<Duration>(d).count(); }
-}  // namespace
-
 // ---- change → build → artifact
 
 void Supervisor::on_changes(ChangeSet changes) {
     if (shutting_down_ || changes.empty()) return;
     Console::get().info(fmt::format("changed: {}", describe_change(changes)), Tone::Dim);
-    emit_event(events_, "change", {{"paths", changes.changes.size()}, {"first", describe_change(changes)}});
+    emit_event(events_, event::Change{changes.changes.size(), describe_change(changes)});
     begin_upgrade("change");
     build_or_launch(std::move(changes), "change");
 }
@@ -41,7 +36,7 @@ void Supervisor::on_artifact_replaced(ChangeSet changes) {
         return;
     }
     Console::get().info(fmt::format("{} changed: upgrading", artifacts_.shown()), Tone::Dim);
-    emit_event(events_, "change", {{"paths", changes.changes.size()}, {"first", artifacts_.shown()}});
+    emit_event(events_, event::Change{changes.changes.size(), artifacts_.shown()});
     begin_upgrade("artifact");
     last_build_time_.reset();
     launch_new_build(Duration(0), changes);
@@ -55,7 +50,7 @@ void Supervisor::begin_upgrade(std::string_view trigger, std::string_view action
 
 void Supervisor::build_or_launch(ChangeSet changes, std::string_view reason) {
     if (builder_) {
-        emit_event(events_, "build_start", {{"reason", std::string(reason)}});
+        emit_event(events_, event::BuildStart{std::string(reason)});
         builder_->request(std::move(changes));
     } else {
         launch_new_build(Duration(0), changes);
@@ -65,7 +60,7 @@ void Supervisor::build_or_launch(ChangeSet changes, std::string_view reason) {
 void Supervisor::on_build_done(BuildResult result) {
     if (shutting_down_) return;
     if (result.outcome != BuildOutcome::Succeeded) {
-        emit_event(events_, "build_end", {{"ok", false}, {"duration_ms", result.duration.count()}, {"reason", result.message}});
+        emit_event(events_, event::BuildEnd{false, result.duration.count(), result.message, ""});
         Console::get().error(fmt::format("✗ {} after {} · {}", result.message, format_duration(result.duration),
                                          still_serving_note()));
         // --quiet hides the build's output as it runs: its last lines are what says why.
@@ -75,7 +70,7 @@ void Supervisor::on_build_done(BuildResult result) {
     }
     last_build_time_ = result.duration;
     if (config_.command.empty()) {
-        emit_event(events_, "build_end", {{"ok", true}, {"duration_ms", result.duration.count()}});
+        emit_event(events_, event::BuildEnd{true, result.duration.count(), "", ""});
         Console::get().info(fmt::format("✓ built in {}", format_duration(result.duration)), Tone::Good);
         upgrade_.finish(true, "built");
         return;
@@ -92,7 +87,7 @@ void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes)
         auto artifact = artifacts_.take(build_time, changes);
         if (!artifact) {
             std::string why = artifact.error().to_string();
-            if (builder_) emit_event(events_, "build_end", {{"ok", false}, {"duration_ms", build_time.count()}, {"reason", why}});
+            if (builder_) emit_event(events_, event::BuildEnd{false, build_time.count(), why, ""});
             fail_step(why);
             return;
         }
@@ -103,7 +98,7 @@ void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes)
         artifacts_.prune(in_use);
     }
     if (builder_)
-        emit_event(events_, "build_end", {{"ok", true}, {"duration_ms", build_time.count()}, {"artifact", target.artifact_id}});
+        emit_event(events_, event::BuildEnd{true, build_time.count(), "", target.artifact_id});
     if (config_.command.empty()) return;
     backoff_.reset();  // a fresh build says nothing about how the previous one crashed
     reload(std::move(target));
@@ -174,7 +169,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     pipe->write.reset();
     if (!process) {
         std::string why = process.error().to_string();
-        emit_event(events_, "exit", {{"generation", g->id}, {"artifact", g->launch.artifact_id}, {"reason", why}, {"state", "starting"}});
+        emit_event(events_, event::Exit{g->id, 0, g->launch.artifact_id, "starting", "", why, 0, ""});
         fail_step(why, g.get(), fmt::format("{}: {}", g->label(), why));
         return;
     }
@@ -192,8 +187,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     if (auto r = loop_.watch_child(raw.process.pid(), raw.process.pidfd(), [this, id](int st) { on_exit(id, st); }); !r)
         Console::get().warn(fmt::format("{}: {}", raw.label(), r.error().to_string()));
     Console::get().debug(fmt::format("{} started (pid {}, {})", raw.label(), raw.process.pid(), to_string(raw.launch.reason)));
-    emit_event(events_, "spawn", {{"generation", id}, {"pid", raw.process.pid()}, {"artifact", raw.launch.artifact_id},
-                                  {"reason", to_string(raw.launch.reason)}});
+    emit_event(events_, event::Spawn{id, raw.process.pid(), raw.launch.artifact_id, to_string(raw.launch.reason)});
 
     // 3. Restart mode has no overlap to protect: the app serves as soon as it runs.
     if (!traffic_.overlapping()) {
@@ -212,7 +206,7 @@ void Supervisor::on_ready(int id) {
     g->ready_timer.cancel();
     g->ready_at = Clock::now();
     generations_.advance(*g, GenerationEvent::ProbeReady);
-    emit_event(events_, "ready", {{"generation", id}, {"pid", g->process.pid()}, {"ready_ms", ms(g->ready_at - g->spawned_at)}});
+    emit_event(events_, event::Ready{id, g->process.pid(), whole_ms(g->ready_at - g->spawned_at)});
     switch_to(*g);
 }
 
@@ -256,11 +250,10 @@ void Supervisor::switch_to(Generation& g) {
                     {"reason", to_string(g.launch.reason)},
                     {"artifact", g.launch.artifact_id},
                     {"build_ms", build.count()},
-                    {"ready_ms", ms(g.ready_at - g.spawned_at)},
-                    {"total_ms", ms(total)}};
-    emit_event(events_, "switch", {{"generation", g.id}, {"pid", g.process.pid()}, {"artifact", g.launch.artifact_id},
-                                   {"previous", old ? old->id : 0}, {"build_ms", build.count()},
-                                   {"ready_ms", ms(g.ready_at - g.spawned_at)}, {"total_ms", ms(total)}});
+                    {"ready_ms", whole_ms(g.ready_at - g.spawned_at)},
+                    {"total_ms", whole_ms(total)}};
+    emit_event(events_, event::Switch{g.id, g.process.pid(), g.launch.artifact_id, old ? old->id : 0, build.count(),
+                                     whole_ms(g.ready_at - g.spawned_at), whole_ms(total)});
     last_build_time_.reset();
 
     // Probation: a server that dies soon after taking over is a bad build (DESIGN.md §3).
@@ -286,8 +279,8 @@ void Supervisor::on_ready_timeout(int id) {
     if (!g || g->state != GenerationState::Starting) return;
     generations_.advance(*g, GenerationEvent::ReadyTimeout);
     std::string waited = g->probe ? g->probe->describe() : to_string(traffic_.readiness());
-    emit_event(events_, "exit", {{"generation", id}, {"pid", g->process.pid()}, {"artifact", g->launch.artifact_id},
-                                 {"reason", "not ready in time"}, {"state", "starting"}});
+    emit_event(events_, event::Exit{id, g->process.pid(), g->launch.artifact_id, "starting", "", "not ready in time",
+                                             since(g->spawned_at).count(), ""});
     generations_.stop(*g);
     fail_step(fmt::format("{} was not ready within {} (waited for {})", g->label(), format_duration(config_.ready_timeout),
                           waited),
@@ -353,9 +346,8 @@ void Supervisor::on_exit(int id, int wait_status) {
 
     // 3. Whatever it left behind outside its group (orphans re-parented to us) goes too.
     leftovers_.reap(generations_, builder_ && builder_->busy() ? builder_->pid() : 0, false);
-    emit_event(events_, "exit", {{"generation", g->id}, {"pid", g->process.pid()}, {"artifact", g->launch.artifact_id},
-                                 {"status", how}, {"state", to_string(was)}, {"uptime_ms", since(g->spawned_at).count()},
-                                 {"action", to_string(action)}});
+    emit_event(events_, event::Exit{g->id, g->process.pid(), g->launch.artifact_id, to_string(was), how, "",
+                                             since(g->spawned_at).count(), to_string(action)});
 
     // 4. Carry the verdict out.
     switch (action) {
@@ -417,8 +409,7 @@ void Supervisor::roll_back(const Generation& failed, const std::string& how) {
     artifacts_.mark(failed, ArtifactOutcome::Bad, why);
     Console::get().error(fmt::format("✗ {} · build {} is marked bad · rolling back to build {}", why,
                                      failed.artifact_label(), target->artifact_id));
-    emit_event(events_, "rollback", {{"generation", failed.id}, {"from", failed.launch.artifact_id},
-                                     {"to", target->artifact_id}, {"reason", why}});
+    emit_event(events_, event::Rollback{failed.id, failed.launch.artifact_id, target->artifact_id, why});
     // The sockets stay open in hotswap, so connections wait in the shared backlog meanwhile.
     reload(std::move(*target));
 }
@@ -434,8 +425,7 @@ void Supervisor::schedule_restart(const Generation& crashed, const std::string& 
                                      format_duration(uptime), how, format_duration(delay), backoff_.attempts(), tail));
     LaunchTarget target = crashed.launch;
     target.reason = LaunchReason::Restart;
-    emit_event(events_, "restart", {{"generation", crashed.id}, {"artifact", target.artifact_id},
-                                    {"delay_ms", delay.count()}, {"attempt", backoff_.attempts()}, {"reason", how}});
+    emit_event(events_, event::Restart{crashed.id, target.artifact_id, delay.count(), backoff_.attempts(), how});
     restart_timer_ = loop_.after(delay, [this, target] {
         if (generations_.serving() || generations_.starting()) return;  // a newer build took over during the wait
         reload(target);

@@ -21,10 +21,6 @@ namespace {
 constexpr Duration kShutdownPoll{20};
 constexpr int kShutdownPolls = 250;
 
-int64_t ms_since(Clock::time_point t) {
-    if (t == Clock::time_point{}) return 0;
-    return std::chrono::duration_cast<Duration>(Clock::now() - t).count();
-}
 }  // namespace
 
 Supervisor::Supervisor(EventLoop& loop, Config config)
@@ -138,8 +134,8 @@ nlohmann::json Supervisor::status_json() const {
                                {"pid", g->process.pid()},
                                {"artifact", g->launch.artifact_id},
                                {"reason", to_string(g->launch.reason)},
-                               {"uptime_ms", ms_since(g->spawned_at)},
-                               {"serving_ms", ms_since(g->serving_since)},
+                               {"uptime_ms", since(g->spawned_at).count()},
+                               {"serving_ms", since(g->serving_since).count()},
                                {"on_probation", g->on_probation}});
     const Generation* s = generations_.serving();
     nlohmann::json status = {{"mode", traffic_.proxy_mode() ? "proxy" : traffic_.fd_mode() ? "fd" : "restart"},
@@ -204,7 +200,7 @@ void Supervisor::request_rollback(std::string_view artifact_id, std::string_view
     Console::get().info(fmt::format("rolling back to build {}", target->id));
     begin_upgrade(trigger, "rollback");
     upgrade_.join(std::move(done), std::move(progress));
-    emit_event(events_, "rollback", {{"from", current ? current->launch.artifact_id : ""}, {"to", target->id}, {"reason", "requested"}});
+    emit_event(events_, event::Rollback{0, current ? current->launch.artifact_id : "", target->id, "requested"});
     last_build_time_.reset();
     reload(std::move(launch));
 }

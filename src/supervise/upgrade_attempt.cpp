@@ -8,8 +8,6 @@ namespace hotswap {
 
 namespace {
 
-int64_t ms_since(Clock::time_point t) { return std::chrono::duration_cast<Duration>(Clock::now() - t).count(); }
-
 std::string build_note(const Generation& g) {
     return g.launch.artifact_id.empty() ? "" : fmt::format(" · build {}", g.launch.artifact_id);
 }
@@ -26,7 +24,7 @@ void UpgradeAttempt::begin(std::string_view trigger, std::string_view action) {
     started_ = Clock::now();
     probation_awaited_ = 0;
     rollback_reason_.clear();
-    emit_event(events_, "reload_start", {{"trigger", trigger_}, {"action", std::string(action)}});
+    emit_event(events_, event::ReloadStart{trigger_, std::string(action)});
 }
 
 void UpgradeAttempt::join(ReloadCallback done, ReloadProgress progress) {
@@ -54,11 +52,7 @@ void UpgradeAttempt::finish(bool ok, std::string_view message) {
     const int generation = hooks_.serving_generation ? hooks_.serving_generation() : 0;
     if (open_) {
         open_ = false;
-        emit_event(events_, "reload_end", {{"ok", ok},
-                                           {"message", std::string(message)},
-                                           {"generation", generation},
-                                           {"trigger", trigger_},
-                                           {"duration_ms", ms_since(started_)}});
+        emit_event(events_, event::ReloadEnd{ok, std::string(message), generation, trigger_, since(started_).count()});
     }
     probation_awaited_ = 0;
     rollback_reason_.clear();

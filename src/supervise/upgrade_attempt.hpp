@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
-#include "supervise/event_sink.hpp"
+#include "supervise/events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 

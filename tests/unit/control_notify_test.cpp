@@ -37,10 +37,10 @@ fs::path make_temp_dir() {
 
 TEST(SystemdNotifier, ReadyOnceTheFirstGenerationServes) {
     Recorder r;
-    r.notifier.on_event("build_start", {{"reason", "start"}}, false);
-    r.notifier.on_event("spawn", {{"generation", 1}}, false);
+    r.notifier.on_event(event::BuildStart{"start"}, false);
+    r.notifier.on_event(event::Spawn{1, 0, "", "build"}, false);
     EXPECT_TRUE(r.messages.empty()) << "nothing to say before anything serves";
-    r.notifier.on_event("switch", {{"generation", 1}, {"previous", 0}}, true);
+    r.notifier.on_event(event::Switch{1, 0, "", 0, 0, 0, 0}, true);
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0], "READY=1\nSTATUS=serving app#1");
     EXPECT_EQ(r.notifier.phase(), SystemdNotifier::Phase::Ready);
@@ -48,7 +48,7 @@ TEST(SystemdNotifier, ReadyOnceTheFirstGenerationServes) {
 
 TEST(SystemdNotifier, RestartModeWithoutSwitchIsReadyToo) {
     Recorder r;
-    r.notifier.on_event("spawn", {{"generation", 1}}, true);
+    r.notifier.on_event(event::Spawn{1, 0, "", "build"}, true);
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_TRUE(starts_with(r.messages[0], "READY=1\n"));
 }
@@ -56,9 +56,9 @@ TEST(SystemdNotifier, RestartModeWithoutSwitchIsReadyToo) {
 TEST(SystemdNotifier, UpgradeIsBracketedByReloadingAndReady) {
     Recorder r;
     r.notifier.serving("serving app#1");
-    r.notifier.on_event("change", {{"paths", 1}}, true);
-    r.notifier.on_event("build_start", {{"reason", "change"}}, true);  // same upgrade: said once
-    r.notifier.on_event("switch", {{"generation", 2}}, true);
+    r.notifier.on_event(event::Change{1, ""}, true);
+    r.notifier.on_event(event::BuildStart{"change"}, true);  // same upgrade: said once
+    r.notifier.on_event(event::Switch{2, 0, "", 1, 0, 0, 0}, true);
     ASSERT_EQ(r.messages.size(), 3u);
     EXPECT_TRUE(starts_with(r.messages[1], "RELOADING=1\nMONOTONIC_USEC=")) << r.messages[1];
     // MONOTONIC_USEC is now on CLOCK_MONOTONIC, in microseconds.
@@ -69,13 +69,13 @@ TEST(SystemdNotifier, UpgradeIsBracketedByReloadingAndReady) {
 }
 
 TEST(SystemdNotifier, FailedUpgradeEndsTheReloadToo) {
-    for (auto [event, fields] : {std::pair{"build_end", nlohmann::json{{"ok", false}}},
-                                 {"exit", nlohmann::json{{"generation", 2}, {"state", "starting"}}},
-                                 {"reload_end", nlohmann::json{{"ok", false}, {"message", "app#2 never got ready"}}}}) {
+    for (const Event& failure : {Event{event::BuildEnd{false, 0, "exit status 2", ""}}, Event{event::Exit{2, 0, "", "starting", "", "exec failed", 0, ""}},
+                                 Event{event::ReloadEnd{false, "app#2 never got ready", 1, "reload", 0}}}) {
+        const std::string_view event = event_name(failure);
         Recorder r;
         r.notifier.serving("serving app#1");
         r.notifier.reload_started("reload requested (control)");
-        r.notifier.on_event(event, fields, true);
+        r.notifier.on_event(failure, true);
         ASSERT_EQ(r.messages.size(), 3u) << event;
         EXPECT_TRUE(starts_with(r.messages[2], "READY=1\nSTATUS=")) << event << ": " << r.messages[2];
         EXPECT_EQ(r.notifier.phase(), SystemdNotifier::Phase::Ready);
@@ -85,12 +85,12 @@ TEST(SystemdNotifier, FailedUpgradeEndsTheReloadToo) {
 TEST(SystemdNotifier, NoReloadingBeforeTheFirstReadyAndNeverMainpid) {
     Recorder r;
     r.notifier.reload_started("too early");
-    r.notifier.on_event("build_end", {{"ok", false}}, false);
+    r.notifier.on_event(event::BuildEnd{false, 0, "exit status 2", ""}, false);
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0], "STATUS=build failed");
     r.notifier.serving("serving app#1");
     r.notifier.stopping();
-    r.notifier.on_event("switch", {{"generation", 9}}, true);  // too late to matter
+    r.notifier.on_event(event::Switch{9, 0, "", 1, 0, 0, 0}, true);  // too late to matter
     ASSERT_EQ(r.messages.size(), 3u);
     EXPECT_EQ(r.messages[2], "STOPPING=1\nSTATUS=stopping");
     for (const auto& m : r.messages) EXPECT_EQ(m.find("MAINPID"), std::string::npos);

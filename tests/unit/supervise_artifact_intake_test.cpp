@@ -90,7 +90,7 @@ TEST(ArtifactIntake, ServeTakesAReplacedFileOnlyWhenItHoldsNewBytes) {
     config.root = p.root;
     config.command = {(p.root / "out/app").string()};
     std::vector<std::string> events;
-    EventSink sink = [&](std::string_view e, nlohmann::json) { events.emplace_back(e); };
+    EventSink sink = [&](const Event& e) { events.emplace_back(event_name(e)); };
     ArtifactIntake intake(config, sink);
     ASSERT_TRUE(intake.open(p.root / ".hotswap").ok());
     EXPECT_EQ(intake.source(), p.root / "out/app");

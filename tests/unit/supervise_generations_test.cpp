@@ -15,7 +15,7 @@ namespace {
 struct Fixture {
     std::unique_ptr<EventLoop> loop = EventLoop::create({}).value();
     std::vector<std::string> events;
-    EventSink sink = [this](std::string_view e, nlohmann::json) { events.emplace_back(e); };
+    EventSink sink = [this](const Event& e) { events.emplace_back(event_name(e)); };
     Generations set{*loop, sink, SIGTERM, Duration(10'000)};
 };
 

@@ -16,7 +16,7 @@ namespace {
 
 struct Recorder {
     std::vector<std::pair<std::string, nlohmann::json>> events;
-    EventSink sink = [this](std::string_view e, nlohmann::json f) { events.emplace_back(std::string(e), std::move(f)); };
+    EventSink sink = [this](const Event& e) { events.emplace_back(std::string(event_name(e)), event_fields(e)); };
     int serving = 0;
     int finishes = 0;
     UpgradeAttempt attempt{sink, Duration(5000), {[this] { return serving; }, [this] { ++finishes; }}};

@@ -1,0 +1,88 @@
+#include "supervise/events.hpp"
+
+namespace hotswap {
+
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+}  // namespace
+
+std::string_view event_name(const Event& event) {
+    return std::visit(overloaded{
+                          [](const event::Change&) { return "change"; },
+                          [](const event::BuildStart&) { return "build_start"; },
+                          [](const event::BuildEnd&) { return "build_end"; },
+                          [](const event::Refused&) { return "refused"; },
+                          [](const event::Spawn&) { return "spawn"; },
+                          [](const event::Ready&) { return "ready"; },
+                          [](const event::Switch&) { return "switch"; },
+                          [](const event::Drain&) { return "drain"; },
+                          [](const event::Kill&) { return "kill"; },
+                          [](const event::Exit&) { return "exit"; },
+                          [](const event::Rollback&) { return "rollback"; },
+                          [](const event::Restart&) { return "restart"; },
+                          [](const event::Leftovers&) { return "leftovers"; },
+                          [](const event::ReloadStart&) { return "reload_start"; },
+                          [](const event::ReloadEnd&) { return "reload_end"; },
+                      },
+                      event);
+}
+
+nlohmann::json event_fields(const Event& event) {
+    using nlohmann::json;
+    return std::visit(
+        overloaded{
+            [](const event::Change& e) { return json{{"paths", e.paths}, {"first", e.first}}; },
+            [](const event::BuildStart& e) { return json{{"reason", e.reason}}; },
+            [](const event::BuildEnd& e) {
+                json j{{"ok", e.ok}, {"duration_ms", e.duration_ms}};
+                if (e.ok) j["artifact"] = e.artifact;
+                else j["reason"] = e.reason;
+                return j;
+            },
+            [](const event::Refused& e) { return json{{"artifact", e.artifact}, {"reason", e.reason}}; },
+            [](const event::Spawn& e) {
+                return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"reason", e.reason}};
+            },
+            [](const event::Ready& e) { return json{{"generation", e.generation}, {"pid", e.pid}, {"ready_ms", e.ready_ms}}; },
+            [](const event::Switch& e) {
+                return json{{"generation", e.generation}, {"pid", e.pid},           {"artifact", e.artifact},
+                            {"previous", e.previous},     {"build_ms", e.build_ms}, {"ready_ms", e.ready_ms},
+                            {"total_ms", e.total_ms}};
+            },
+            [](const event::Drain& e) {
+                return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"signal", e.signal},
+                            {"drain_timeout_ms", e.drain_timeout_ms}};
+            },
+            [](const event::Kill& e) { return json{{"generation", e.generation}, {"pid", e.pid}, {"reason", e.reason}}; },
+            [](const event::Exit& e) {
+                return json{{"generation", e.generation}, {"pid", e.pid},       {"artifact", e.artifact},
+                            {"state", e.state},           {"status", e.status}, {"reason", e.reason},
+                            {"uptime_ms", e.uptime_ms},   {"action", e.action}};
+            },
+            [](const event::Rollback& e) {
+                json j{{"from", e.from}, {"to", e.to}, {"reason", e.reason}};
+                if (e.generation != 0) j["generation"] = e.generation;
+                return j;
+            },
+            [](const event::Restart& e) {
+                return json{{"generation", e.generation}, {"artifact", e.artifact}, {"delay_ms", e.delay_ms},
+                            {"attempt", e.attempt},       {"reason", e.reason}};
+            },
+            [](const event::Leftovers& e) { return json{{"pids", e.pids}}; },
+            [](const event::ReloadStart& e) { return json{{"trigger", e.trigger}, {"action", e.action}}; },
+            [](const event::ReloadEnd& e) {
+                return json{{"ok", e.ok}, {"message", e.message}, {"generation", e.generation}, {"trigger", e.trigger},
+                            {"duration_ms", e.duration_ms}};
+            },
+        },
+        event);
+}
+
+}  // namespace hotswap
