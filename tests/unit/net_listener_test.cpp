@@ -217,6 +217,25 @@ TEST(NetSystemdListeners, IgnoresVariablesMeantForAnotherProcess) {
     EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
 }
 
+// --no-listen-pid's variables are for an app behind a forking shell, not for a hotswap below it.
+TEST(NetSystemdListeners, IgnoresVariablesWithoutAPid) {
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::unsetenv("LISTEN_PID");
+    auto l = adopt_systemd_listeners();
+    ASSERT_TRUE(l.ok()) << l.error().to_string();
+    EXPECT_TRUE(l->empty());
+    EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
+}
+
+TEST(NetSystemdListeners, RefusesAMalformedPid) {
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::setenv("LISTEN_PID", "", 1);
+    auto r = adopt_systemd_listeners();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().to_string().find("LISTEN_PID=\"\""), std::string::npos) << r.error().to_string();
+    EXPECT_EQ(std::getenv("LISTEN_PID"), nullptr);
+}
+
 TEST(NetSystemdListeners, AdoptsNamedSocketsAndUnsetsTheEnvironment) {
     TempDir dir;
     auto tcp = Listener::bind(addr("127.0.0.1:0")).value();
