@@ -14,25 +14,15 @@
 
 #include "net/listener.hpp"
 #include "net/socket_address.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotswap;
+
+using hotswap::testing::TempDir;
 
 namespace {
 
 ListenAddress addr(std::string_view spec) { return parse_listen_address(spec).value(); }
-
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "hotswap-net-XXXXXX").string();
-        path_ = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
-private:
-    std::string path_;
-};
 
 bool connects_tcp(const char* ip, uint16_t port) {
     auto targets = resolve_tcp(ip, port, false).value();
@@ -130,7 +120,7 @@ TEST(NetListener, ForeignAddressIsExplained) {
 }
 
 TEST(NetListener, UnixSocketIsCreatedWithModeAndRemoved) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("app.sock");
     {
         auto l = Listener::bind(addr("unix://" + path));
@@ -149,7 +139,7 @@ TEST(NetListener, UnixSocketIsCreatedWithModeAndRemoved) {
 }
 
 TEST(NetListener, UnixStaleSocketIsReplaced) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("stale.sock");
     {
         // A socket file nobody accepts on: bound, then closed without unlinking.
@@ -164,7 +154,7 @@ TEST(NetListener, UnixStaleSocketIsReplaced) {
 }
 
 TEST(NetListener, UnixLiveSocketIsNotStolen) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("live.sock");
     auto first = Listener::bind(addr("unix://" + path));
     ASSERT_TRUE(first.ok());
@@ -175,7 +165,7 @@ TEST(NetListener, UnixLiveSocketIsNotStolen) {
 }
 
 TEST(NetListener, UnixRegularFileIsNotRemoved) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("data");
     FileDescriptor f(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
     ASSERT_TRUE(f.valid());
@@ -186,7 +176,7 @@ TEST(NetListener, UnixRegularFileIsNotRemoved) {
 }
 
 TEST(NetListener, UnixMissingDirectory) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     auto l = Listener::bind(addr("unix://" + dir.file("no/such/dir.sock")));
     ASSERT_FALSE(l.ok());
     EXPECT_NE(l.error().to_string().find("directory does not exist"), std::string::npos) << l.error().to_string();
@@ -237,7 +227,7 @@ TEST(NetSystemdListeners, RefusesAMalformedPid) {
 }
 
 TEST(NetSystemdListeners, AdoptsNamedSocketsAndUnsetsTheEnvironment) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     auto tcp = Listener::bind(addr("127.0.0.1:0")).value();
     auto unix_l = Listener::bind(addr("unix://" + dir.file("s.sock"))).value();
     uint16_t port = tcp.bound_port();
