@@ -58,7 +58,6 @@ public:
     // Runs until stop(); returns the code given to stop().
     int run();
     void stop(int exit_code);
-    bool stopping() const { return stopped_; }
 
     // Signals as blocked and dispositions as set by create(), for a child to undo between fork and exec.
     const sigset_t& blocked_signals() const;

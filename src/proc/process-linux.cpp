@@ -258,17 +258,6 @@ void Process::release() {
     pidfd_.reset();
 }
 
-Result<void> Process::signal(int signo) {
-    if (pid_ <= 0 || exited_) return {};
-    if (pidfd_) {
-        if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), signo, nullptr, 0) != 0 && errno != ESRCH)
-            return Error::from_errno("pidfd_send_signal");
-        return {};
-    }
-    if (::kill(pid_, signo) != 0 && errno != ESRCH) return Error::from_errno("kill");
-    return {};
-}
-
 Result<void> Process::signal_group(int signo) {
     if (pid_ <= 0) return {};
     if (::kill(-pid_, signo) != 0 && errno != ESRCH) return Error::from_errno("kill");
