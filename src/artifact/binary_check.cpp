@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 
 #include "core/file_descriptor.hpp"
+#include "core/small_file.hpp"
 
 namespace hotswap {
 
@@ -76,20 +77,15 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     return lines;
 }
 
-Result<std::string> read_small_file(const fs::path& path, std::string_view what) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return Error::from_errno("open", path.string(), errno).with_context(what);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::from_errno("read", path.string(), errno);
-        if (n == 0) break;
-        text.append(buf, size_t(n));
-        if (text.size() > 64 * 1024) return Error::message(fmt::format("{} {} is too large to be one", what, path.string()));
-    }
-    return text;
+// Key and signature files are a few hundred bytes; anything much larger is not one.
+constexpr size_t kMaxKeyOrSignature = 64 * 1024;
+
+Result<std::string> read_key_or_signature(const fs::path& path, std::string_view what) {
+    auto text = read_small_file(path, kMaxKeyOrSignature);
+    if (text) return text;
+    if (text.error().errnum() == EFBIG)
+        return Error::message(fmt::format("{} {} is too large to be one", what, path.string()));
+    return text.error().with_context(what);
 }
 
 bool sodium_ready() {
@@ -226,7 +222,7 @@ Result<MinisignPublicKey> load_minisign_key(std::string_view key_or_file, const 
     const bool is_file = fs::is_regular_file(file, ec);
     std::string text(key_or_file);
     if (is_file) {
-        HS_TRY(read, read_small_file(file, "--verify-key"));
+        HS_TRY(read, read_key_or_signature(file, "--verify-key"));
         text = std::move(read);
     }
     auto key = parse_minisign_public_key(text);
@@ -247,7 +243,7 @@ Result<std::string> verify_deployed_signature(int fd, const fs::path& deployed, 
     if (!fs::exists(sig_path, ec))
         return Error::message(fmt::format("refusing to run {}: --verify-key needs its signature in {} (minisign -S -m {})",
                                           shown, sig_path.string(), shown));
-    auto text = read_small_file(sig_path, "signature");
+    auto text = read_key_or_signature(sig_path, "signature");
     if (!text) return Error::message(fmt::format("refusing to run {}: {}", shown, text.error().to_string()));
     auto signature = parse_minisign_signature(*text);
     if (!signature)

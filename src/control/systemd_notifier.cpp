@@ -7,19 +7,25 @@
 
 #include <fmt/core.h>
 
-#include "ready/sd_notify.hpp"
+#include "control/sd_notify.hpp"
+#include "lib/notify_message.h"
 #include "ui/console.hpp"
 
 namespace hotswap {
 
 namespace {
 
-// STATUS= is one line; a newline would start a new (unknown) assignment.
+// The longest status line sent: `systemctl status` shows one short line.
+constexpr size_t kStatusMax = 200;
+
+// STATUS= is one line; a newline would start a new (unknown) assignment. libhotswap's rule, so a status
+// reads the same from hotswap and from the servers linked to the library: line breaks become spaces, and
+// a cut never splits a UTF-8 character.
 std::string one_line(std::string_view text) {
-    std::string out(text.substr(0, 200));
-    for (char& c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
+    constexpr std::string_view prefix = "STATUS=";
+    char message[prefix.size() + kStatusMax + 1];
+    size_t length = hotswap_internal_status_message(message, sizeof message, std::string(text).c_str());
+    return std::string(message + prefix.size(), length - prefix.size());
 }
 
 }  // namespace

@@ -11,7 +11,6 @@ Error Error::from_errno(std::string_view syscall) { return from_errno(syscall, e
 
 Error Error::from_errno(std::string_view syscall, int errnum) {
     Error e;
-    e.syscall_ = syscall;
     e.errnum_ = errnum;
     e.text_ = fmt::format("{}: {}", syscall, std::strerror(errnum));
     return e;
@@ -19,7 +18,6 @@ Error Error::from_errno(std::string_view syscall, int errnum) {
 
 Error Error::from_errno(std::string_view syscall, std::string_view subject, int errnum) {
     Error e;
-    e.syscall_ = syscall;
     e.errnum_ = errnum;
     e.text_ = fmt::format("{}({}): {}", syscall, subject, std::strerror(errnum));
     return e;

@@ -22,11 +22,9 @@ public:
     Error with_context(std::string_view context) const;
 
     int errnum() const { return errnum_; }
-    const std::string& syscall() const { return syscall_; }
     std::string to_string() const;
 
 private:
-    std::string syscall_;
     std::string text_;
     int errnum_ = 0;
 };

@@ -20,16 +20,23 @@ static long parse_decimal(const char *text, long max) {
     return value;
 }
 
-int hotswap_internal_listen_count(const char *fds, const char *pid, long self_pid) {
+int hotswap_internal_listen_count(const char *fds, const char *pid, long self_pid,
+                                  enum hotswap_internal_pid_rule rule) {
     long count, owner;
     if (fds == NULL || *fds == '\0') return 0;
-    count = parse_decimal(fds, MAX_LISTEN_FDS);
-    if (count < 0) return -EINVAL;
-    if (pid != NULL && *pid != '\0') {
+    /* Whose sockets first, as sd_listen_fds() does: variables inherited from a parent are none of our
+     * business, whatever their LISTEN_FDS says. An unset LISTEN_PID is accepted only where the caller
+     * says so (hotswap --no-listen-pid leaves it out for commands that fork through a shell); a set one
+     * must be a pid, and "" is not. */
+    if (pid == NULL) {
+        if (rule == HOTSWAP_INTERNAL_PID_REQUIRED) return 0;
+    } else {
         owner = parse_decimal(pid, LONG_MAX);
         if (owner <= 0) return -EINVAL;
         if (owner != self_pid) return 0;
     }
+    count = parse_decimal(fds, MAX_LISTEN_FDS);
+    if (count < 0) return -EINVAL;
     return (int)count;
 }
 
@@ -78,4 +85,10 @@ int hotswap_internal_listen_index(int count, const char *names, const char *name
             if (entry_unnamed(entry_at(names, i))) return i;
     if (count == 1 && entry_unnamed(entry_at(names, 0))) return 0;
     return -ENOENT;
+}
+
+const char *hotswap_internal_listen_name(const char *names, int index, size_t *length) {
+    struct entry e = entry_at(names, index);
+    *length = e.length;
+    return e.text;
 }

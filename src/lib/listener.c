@@ -9,7 +9,9 @@
 #include "listen_env.h"
 
 int hotswap_listener_count(void) {
-    return hotswap_internal_listen_count(getenv("LISTEN_FDS"), getenv("LISTEN_PID"), (long)getpid());
+    /* An unset LISTEN_PID is accepted: hotswap --no-listen-pid leaves it out for commands that fork. */
+    return hotswap_internal_listen_count(getenv("LISTEN_FDS"), getenv("LISTEN_PID"), (long)getpid(),
+                                         HOTSWAP_INTERNAL_PID_OPTIONAL);
 }
 
 /* Close-on-exec on every passed fd: a child the server starts must not hold the shared socket open.

@@ -59,7 +59,9 @@ private:
 // LISTEN_FDS=n at fds 3…3+n-1, LISTEN_FDNAMES=a:b. Marks them O_CLOEXEC (each generation gets them through
 // the explicit fd list, never by accident), reads each address with getsockname() and unsets the three
 // variables so they cannot leak into children. Returns an empty list when hotswap was not socket-activated.
-// Errors: malformed LISTEN_FDS, or an fd that is not a listening socket.
+// An unset LISTEN_PID means the sockets are not hotswap's (systemd's rule; --no-listen-pid leaves it out
+// for an app behind a shell). Errors: malformed LISTEN_FDS, a set LISTEN_PID that is not a pid (an empty
+// one included), or an fd that is not a listening socket.
 Result<std::vector<Listener>> adopt_systemd_listeners();
 
 }  // namespace hotswap

@@ -2,14 +2,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <string>
-#include <string_view>
 
 #include <fmt/core.h>
 
+#include "lib/hotswap.h"
+#include "lib/listen_env.h"
 #include "net/listener.hpp"
 #include "net/socket_address.hpp"
 
@@ -17,56 +17,41 @@ namespace hotswap {
 
 namespace {
 
-constexpr int kListenFdsStart = 3;  // SD_LISTEN_FDS_START
-
-std::string env_or_empty(const char* name) {
+// getenv that keeps the variable's value after unsetenv; nullopt: unset (which LISTEN_PID may be).
+std::optional<std::string> take_env(const char* name) {
     const char* v = std::getenv(name);
-    return v ? v : "";
-}
-
-bool parse_int(std::string_view text, long& out) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
-}
-
-std::vector<std::string> split_names(std::string_view names) {
-    std::vector<std::string> out;
-    if (names.empty()) return out;
-    size_t start = 0;
-    for (;;) {
-        auto colon = names.find(':', start);
-        out.emplace_back(names.substr(start, colon - start));
-        if (colon == std::string_view::npos) break;
-        start = colon + 1;
-    }
+    std::optional<std::string> out;
+    if (v) out = v;
+    ::unsetenv(name);
     return out;
 }
+
+const char* c_str_or_null(const std::optional<std::string>& value) { return value ? value->c_str() : nullptr; }
 
 }  // namespace
 
 Result<std::vector<Listener>> adopt_systemd_listeners() {
-    std::string fds_text = env_or_empty("LISTEN_FDS");
-    std::string pid_text = env_or_empty("LISTEN_PID");
-    std::string names_text = env_or_empty("LISTEN_FDNAMES");
     // The variables describe our own fds only; unset them now so no child ever sees them (each generation
     // gets its own LISTEN_* from the supervisor).
-    ::unsetenv("LISTEN_FDS");
-    ::unsetenv("LISTEN_PID");
-    ::unsetenv("LISTEN_FDNAMES");
+    auto fds_text = take_env("LISTEN_FDS");
+    auto pid_text = take_env("LISTEN_PID");
+    auto names_text = take_env("LISTEN_FDNAMES");
+
+    // libhotswap's reading of the variables, so hotswap and the servers linked to the library agree on them,
+    // but with systemd's rule for an unset LISTEN_PID: hotswap adopts only sockets passed to it by pid. The
+    // variables without LISTEN_PID are those of --no-listen-pid, meant for an app behind a forking shell,
+    // not for a hotswap that runs somewhere below it.
+    int count = hotswap_internal_listen_count(c_str_or_null(fds_text), c_str_or_null(pid_text), long(::getpid()),
+                                              HOTSWAP_INTERNAL_PID_REQUIRED);
+    if (count < 0)
+        return Error::message(fmt::format(
+            "LISTEN_FDS=\"{}\" and LISTEN_PID={} do not say how many sockets were passed to which process "
+            "(LISTEN_FDS must be a number, LISTEN_PID a process id); fix the program that started hotswap",
+            *fds_text, pid_text ? fmt::format("\"{}\"", *pid_text) : std::string("unset")));
 
     std::vector<Listener> out;
-    if (fds_text.empty()) return out;
-    long pid = 0;
-    // A LISTEN_PID for another process means the variables were inherited, not meant for us.
-    if (!parse_int(pid_text, pid) || pid != long(::getpid())) return out;
-    long count = 0;
-    if (!parse_int(fds_text, count) || count < 0 || count > 4096)
-        return Error::message(fmt::format(
-            "LISTEN_FDS=\"{}\" is not a number of sockets (check the program that started hotswap)", fds_text));
-
-    auto names = split_names(names_text);
-    for (int i = 0; i < int(count); ++i) {
-        int fd = kListenFdsStart + i;
+    for (int i = 0; i < count; ++i) {
+        int fd = HOTSWAP_LISTEN_FDS_START + i;
         int flags = ::fcntl(fd, F_GETFD);
         if (flags < 0)
             return Error::message(fmt::format(
@@ -84,7 +69,9 @@ Result<std::vector<Listener>> adopt_systemd_listeners() {
         HS_TRY(local, local_address(fd));
         ListenAddress address = local.to_listen_address();
         // systemd names unnamed sockets "unknown"; keep it so LISTEN_FDNAMES passes through unchanged.
-        if (size_t(i) < names.size() && !names[size_t(i)].empty()) address.name = names[size_t(i)];
+        size_t name_length = 0;
+        const char* name = hotswap_internal_listen_name(c_str_or_null(names_text), i, &name_length);
+        if (name_length > 0) address.name.assign(name, name_length);
         out.push_back(Listener::adopt(std::move(owned), std::move(address)));
     }
     return out;

@@ -13,12 +13,14 @@
 #include <climits>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 
 #include <fmt/core.h>
 
 #include "proc/orphan_guard.hpp"
+#include "proc/program_path.hpp"
 
 namespace hotswap {
 
@@ -32,19 +34,19 @@ struct ChildReport {
     int errnum;
 };
 
-std::string find_in_path(const std::string& name, const std::vector<std::string>& env) {
+// The file execve runs for argv[0]: execvp's search of the child's PATH, done before the fork (nothing may
+// allocate after it). A name with a '/' goes to execve as written, resolved by the kernel in the child's cwd.
+std::string program_to_exec(const SpawnSpec& spec) {
+    const std::string& name = spec.argv[0];
     if (name.find('/') != std::string::npos) return name;
-    std::string_view path = "/usr/local/bin:/usr/bin:/bin";
-    for (const auto& kv : env)
-        if (kv.starts_with("PATH=")) path = std::string_view(kv).substr(5);
-    while (!path.empty()) {
-        size_t colon = path.find(':');
-        std::string_view dir = path.substr(0, colon);
-        std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-        if (colon == std::string_view::npos) break;
-        path.remove_prefix(colon + 1);
-    }
+    std::string_view search = kDefaultSearchPath;
+    for (const auto& kv : spec.env)
+        if (kv.starts_with("PATH=")) search = std::string_view(kv).substr(5);
+    // Relative PATH entries count from the child's cwd, where execvp would have looked.
+    std::error_code ec;
+    std::filesystem::path cwd =
+        spec.cwd.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(spec.cwd, ec);
+    if (auto found = find_program(name, cwd, search)) return found->string();
     return name;  // execve reports ENOENT, which becomes the user's error message
 }
 
@@ -149,7 +151,7 @@ Result<Process> Process::spawn(const SpawnSpec& spec) {
     if (spec.argv.empty()) return Error::message("no command to run");
 
     // Everything the child needs is built here, before the clone: the child must not allocate.
-    std::string path = find_in_path(spec.argv[0], spec.env);
+    std::string path = program_to_exec(spec);
     std::vector<char*> argv;
     for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -254,17 +256,6 @@ Process& Process::operator=(Process&& other) noexcept {
 void Process::release() {
     pid_ = -1;
     pidfd_.reset();
-}
-
-Result<void> Process::signal(int signo) {
-    if (pid_ <= 0 || exited_) return {};
-    if (pidfd_) {
-        if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), signo, nullptr, 0) != 0 && errno != ESRCH)
-            return Error::from_errno("pidfd_send_signal");
-        return {};
-    }
-    if (::kill(pid_, signo) != 0 && errno != ESRCH) return Error::from_errno("kill");
-    return {};
 }
 
 Result<void> Process::signal_group(int signo) {

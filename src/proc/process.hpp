@@ -45,8 +45,6 @@ public:
     int pidfd() const { return pidfd_.get(); }
     bool running() const { return pid_ > 0 && !exited_; }
 
-    // The leader only (pidfd_send_signal: cannot hit a recycled pid).
-    Result<void> signal(int signo);
     // Every process still in the group, the leader's exit notwithstanding.
     Result<void> signal_group(int signo);
     // The event loop reaped the leader.

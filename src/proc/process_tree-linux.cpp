@@ -1,7 +1,6 @@
 #include "proc/process_tree.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -9,7 +8,7 @@
 
 #include <fmt/core.h>
 
-#include "core/file_descriptor.hpp"
+#include "core/small_file.hpp"
 
 namespace hotswap {
 
@@ -20,20 +19,11 @@ bool parse_pid(std::string_view text, pid_t& out) {
     return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
-// Reads a small /proc file whole; empty when it is gone or unreadable.
-std::string read_small_file(const std::string& path) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return {};
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, size_t(n));
-        if (out.size() > (1u << 20)) break;  // an environment larger than 1 MiB is not worth reading on
-    }
-    return out;
+// A /proc file whole, or its first MiB (an environment larger than that is not worth reading on); empty
+// when it is gone or unreadable: the process may have exited meanwhile.
+std::string read_proc_file(const std::string& path) {
+    auto text = read_small_file(path, size_t(1) << 20, Oversize::Cut);
+    return text ? std::move(*text) : std::string();
 }
 
 }  // namespace
@@ -67,7 +57,7 @@ ProcessTree ProcessTree::snapshot() {
     while (dirent* d = ::readdir(dir)) {
         pid_t pid;
         if (!parse_pid(d->d_name, pid)) continue;
-        std::string stat = read_small_file(fmt::format("/proc/{}/stat", pid));
+        std::string stat = read_proc_file(fmt::format("/proc/{}/stat", pid));
         if (auto e = parse_proc_stat(stat)) entries.push_back(*e);
     }
     ::closedir(dir);
@@ -118,7 +108,7 @@ std::optional<std::vector<pid_t>> direct_children(pid_t pid) {
         std::string path = fmt::format("/proc/{}/task/{}/children", pid, tid);
         if (::access(path.c_str(), R_OK) != 0) continue;
         offered = true;
-        std::string text = read_small_file(path);
+        std::string text = read_proc_file(path);
         std::string_view rest = text;
         while (!rest.empty()) {
             auto space = rest.find(' ');
@@ -133,7 +123,7 @@ std::optional<std::vector<pid_t>> direct_children(pid_t pid) {
 }
 
 std::optional<std::string> initial_environment_value(pid_t pid, std::string_view name) {
-    std::string env = read_small_file(fmt::format("/proc/{}/environ", pid));
+    std::string env = read_proc_file(fmt::format("/proc/{}/environ", pid));
     std::string_view rest = env;
     while (!rest.empty()) {
         auto nul = rest.find('\0');

@@ -5,17 +5,12 @@
 
 #include <algorithm>
 
+#include "watch/join_path.hpp"
+
 namespace hotswap {
 
 namespace {
 int64_t nanoseconds(const struct timespec& t) { return int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
-
-std::string join(std::string_view dir, std::string_view name) {
-    std::string out(dir);
-    if (out.empty() || out.back() != '/') out += '/';
-    out += name;
-    return out;
-}
 }  // namespace
 
 DirectoryPoller::DirectoryPoller(EventLoop& loop, WatchedTree& tree, Duration interval,
@@ -29,7 +24,7 @@ void DirectoryPoller::forget(NodeId node, std::vector<Change>* report) {
     if (it == dirs_.end()) return;
     if (report && it->second.listed) {
         std::string dir = tree_.path(node);
-        for (const auto& f : it->second.files) report->push_back(Change{join(dir, f.name), ChangeKind::Removed});
+        for (const auto& f : it->second.files) report->push_back(Change{join_path(dir, f.name), ChangeKind::Removed});
     }
     dirs_.erase(it);
 }
@@ -91,13 +86,13 @@ void DirectoryPoller::compare(NodeId node, std::vector<Change>* report) {
         size_t i = 0, j = 0;
         while (i < before.size() || j < looked_.size()) {
             if (j == looked_.size() || (i < before.size() && before[i].name < looked_[j].name)) {
-                if (state.listed) report->push_back(Change{join(dir, before[i].name), ChangeKind::Removed});
+                if (state.listed) report->push_back(Change{join_path(dir, before[i].name), ChangeKind::Removed});
                 ++i;
             } else if (i == before.size() || looked_[j].name < before[i].name) {
-                report->push_back(Change{join(dir, looked_[j].name), ChangeKind::Created});
+                report->push_back(Change{join_path(dir, looked_[j].name), ChangeKind::Created});
                 ++j;
             } else {
-                if (!(before[i] == looked_[j])) report->push_back(Change{join(dir, looked_[j].name), ChangeKind::Modified});
+                if (!(before[i] == looked_[j])) report->push_back(Change{join_path(dir, looked_[j].name), ChangeKind::Modified});
                 ++i;
                 ++j;
             }

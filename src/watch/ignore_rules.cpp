@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "core/file_descriptor.hpp"
+#include "watch/join_path.hpp"
 #include "watch/wildmatch.hpp"
 
 namespace hotswap {
@@ -39,13 +40,6 @@ std::string_view trim_trailing_spaces(std::string_view line) {
         }
     }
     return last_space == std::string_view::npos ? line : line.substr(0, last_space);
-}
-
-std::string join(std::string_view dir, std::string_view name) {
-    std::string out(dir);
-    if (out.empty() || out.back() != '/') out += '/';
-    out += name;
-    return out;
 }
 
 bool read_file(const std::string& path, std::string& out) {
@@ -174,11 +168,11 @@ Verdict decide(std::span<const PatternList* const> lists, std::string_view dir, 
 
 IgnoreScope load_scope(std::string_view dir, IgnoreFilesPresent present) {
     IgnoreScope scope;
-    if (present.dot_ignore) scope.dot_ignore = load_ignore_file(join(dir, ".ignore"), dir);
-    if (present.gitignore) scope.gitignore = load_ignore_file(join(dir, ".gitignore"), dir);
+    if (present.dot_ignore) scope.dot_ignore = load_ignore_file(join_path(dir, ".ignore"), dir);
+    if (present.gitignore) scope.gitignore = load_ignore_file(join_path(dir, ".gitignore"), dir);
     if (present.git) {
         scope.repository_top = true;
-        scope.exclude = load_ignore_file(join(dir, ".git/info/exclude"), dir);
+        scope.exclude = load_ignore_file(join_path(dir, ".git/info/exclude"), dir);
         scope.global = load_global_excludes(dir);
     }
     return scope;
@@ -190,8 +184,8 @@ PatternList load_global_excludes(std::string_view repository_top) {
     std::string file;
     const char* xdg = std::getenv("XDG_CONFIG_HOME");
     const char* home = std::getenv("HOME");
-    if (xdg && *xdg) file = join(xdg, "git/ignore");
-    else if (home && *home) file = join(home, ".config/git/ignore");
+    if (xdg && *xdg) file = join_path(xdg, "git/ignore");
+    else if (home && *home) file = join_path(home, ".config/git/ignore");
     else return PatternList::parse({}, repository_top);
     // Like info/exclude, its patterns are relative to the top of the repository they apply to.
     return load_ignore_file(file, repository_top);

@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 
 #include "core/file_descriptor.hpp"
+#include "watch/join_path.hpp"
 
 namespace hotswap {
 
@@ -25,13 +26,6 @@ constexpr uint32_t kDirectoryMask = IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_
                                     IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
 // On the nearest existing parent of a root that is gone: enough to see it come back.
 constexpr uint32_t kAnchorMask = IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD;
-
-std::string join(std::string_view dir, std::string_view name) {
-    std::string out(dir);
-    if (out.empty() || out.back() != '/') out += '/';
-    out += name;
-    return out;
-}
 
 std::string parent_of(std::string_view path) {
     auto slash = path.rfind('/');
@@ -110,7 +104,7 @@ WalkHooks InotifyWatcher::hooks(std::vector<Change>* found) {
     h.enter = [this, found](NodeId node, const std::string& path) { return add_watch(node, path, found); };
     h.on_file = [this, found](NodeId, std::string_view dir, std::string_view name, int) {
         if (counting_) ++files_;
-        if (found) found->push_back(Change{join(dir, name), ChangeKind::Created});
+        if (found) found->push_back(Change{join_path(dir, name), ChangeKind::Created});
     };
     h.on_removed = [this, found](NodeId node, DirectoryTree::Node& removed) { drop_watch(node, removed, found); };
     h.on_root_lost = [this, found](size_t root) {
@@ -274,7 +268,7 @@ void InotifyWatcher::on_directory_event(NodeId dir, std::string_view name, uint3
 void InotifyWatcher::on_file_event(NodeId dir, std::string_view name, uint32_t mask, std::vector<Change>& changes) {
     if (is_ignore_file_name(name)) rules_changed_.push_back(dir);
     if (!tree_.wants_file(dir, name)) return;
-    Change change{join(tree_.path(dir), name), ChangeKind::Modified};
+    Change change{join_path(tree_.path(dir), name), ChangeKind::Modified};
     if (mask & (IN_DELETE | IN_MOVED_FROM)) change.kind = ChangeKind::Removed;
     else if (mask & IN_MOVED_TO) change.kind = ChangeKind::Created;
     else if (mask & IN_CREATE) change.kind = ChangeKind::Created, change.writing = true;
@@ -306,11 +300,7 @@ void InotifyWatcher::rescan(std::vector<Change>& changes) {
 void InotifyWatcher::lose_root(size_t i, std::vector<Change>& changes) {
     auto& root = tree_.roots()[i];
     if (root.node == kNoNode) return;
-    if (root.is_file_root()) {
-        for (const auto& f : root.files) changes.push_back(Change{join(root.path, f), ChangeKind::Removed});
-    } else {
-        changes.push_back(Change{root.path, ChangeKind::Removed});
-    }
+    report_root_removed(root, changes);
     tree_.remove(root.node, hooks(nullptr));
     restore_root(i, changes);
 }

@@ -2,15 +2,6 @@
 
 namespace hotswap {
 
-namespace {
-std::string join(std::string_view dir, std::string_view name) {
-    std::string out(dir);
-    if (out.empty() || out.back() != '/') out += '/';
-    out += name;
-    return out;
-}
-}  // namespace
-
 PollWatcher::PollWatcher(EventLoop& loop, WatchOptions options, ChangeCallback on_changes)
     : options_(std::move(options)),
       tree_(options_),
@@ -48,11 +39,7 @@ void PollWatcher::look_for_missing_roots(std::vector<Change>& changes) {
 void PollWatcher::lose_root(size_t i, std::vector<Change>& changes) {
     auto& root = tree_.roots()[i];
     if (root.node == kNoNode) return;
-    if (root.is_file_root()) {
-        for (const auto& f : root.files) changes.push_back(Change{join(root.path, f), ChangeKind::Removed});
-    } else {
-        changes.push_back(Change{root.path, ChangeKind::Removed});
-    }
+    report_root_removed(root, changes);
     WalkHooks forget;
     forget.on_removed = [this](NodeId node, DirectoryTree::Node&) { poller_->forget(node); };
     tree_.remove(root.node, forget);

@@ -18,8 +18,6 @@ public:
 
     Result<void> start() override;
     WatchStats stats() const override;
-    // One poll now instead of at the next tick (tests).
-    void poll_now() { poller_->poll(); }
 
 private:
     void look_for_missing_roots(std::vector<Change>& changes);

@@ -10,7 +10,17 @@
 
 #include <fmt/core.h>
 
+#include "watch/join_path.hpp"
+
 namespace hotswap {
+
+void report_root_removed(const WatchRoot& root, std::vector<Change>& changes) {
+    if (!root.is_file_root()) {
+        changes.push_back(Change{root.path, ChangeKind::Removed});
+        return;
+    }
+    for (const auto& f : root.files) changes.push_back(Change{join_path(root.path, f), ChangeKind::Removed});
+}
 
 namespace {
 

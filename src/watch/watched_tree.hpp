@@ -27,6 +27,9 @@ struct WatchRoot {
     bool is_file_root() const { return !files.empty(); }
 };
 
+// What a root that is gone means to the user: each of its files removed (a file root), or its directory.
+void report_root_removed(const WatchRoot& root, std::vector<Change>& changes);
+
 enum class DirAction {
     Descend,    // watched: list it and go on below it
     Elsewhere,  // another mechanism (the poller) took this directory and everything below it

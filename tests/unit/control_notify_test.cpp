@@ -107,6 +107,19 @@ TEST(SystemdNotifier, StatusIsOneLineAndNotRepeated) {
     EXPECT_EQ(r.messages[1], "STATUS=serving app#2");
 }
 
+TEST(SystemdNotifier, StatusIsOneLineCutBeforeACharacter) {
+    Recorder r;
+    r.notifier.serving("serving\napp#1\r");
+    ASSERT_EQ(r.messages.size(), 1u);
+    EXPECT_EQ(r.messages[0], "READY=1\nSTATUS=serving app#1 ");
+    // 199 bytes, then a two-byte character that would end past the 200-byte cap: it goes whole.
+    r.notifier.status(std::string(199, 'a') + "\xc3\xa9tail");
+    ASSERT_EQ(r.messages.size(), 2u);
+    EXPECT_EQ(r.messages[1], "STATUS=" + std::string(199, 'a'));
+    r.notifier.status(std::string(300, 'b'));
+    EXPECT_EQ(r.messages.back(), "STATUS=" + std::string(200, 'b'));
+}
+
 TEST(SystemdNotifier, SendsToNotifySocket) {
     fs::path dir = make_temp_dir();
     fs::path path = dir / "notify";

@@ -22,24 +22,15 @@
 
 #include "control/control_server.hpp"
 #include "control/socket_path.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotswap;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-namespace {
+using hotswap::testing::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "hotswap-ctl-XXXXXX").string();
-        path = ::mkdtemp(templ.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+namespace {
 
 // A blocking client end, as `hotswap status` and scripts are.
 class Client {
@@ -94,8 +85,8 @@ private:
 // A server with a handler that answers status at once, keeps reloads for later, and drops "history"
 // without answering.
 struct Fixture {
-    TempDir dir;
-    fs::path socket = dir.path / "control.sock";
+    TempDir dir{"hotswap-ctl"};
+    fs::path socket = dir.path() / "control.sock";
     std::unique_ptr<EventLoop> loop;
     std::unique_ptr<ControlServer> server;
     std::vector<std::shared_ptr<ControlServer::Reply>> held;
@@ -297,8 +288,8 @@ TEST(ControlServer, SecondServerOnTheSameSocketIsRefused) {
 }
 
 TEST(ControlServer, StaleSocketFromAKilledSupervisorIsReplaced) {
-    TempDir dir;
-    fs::path socket = dir.path / "control.sock";
+    TempDir dir{"hotswap-ctl"};
+    fs::path socket = dir.path() / "control.sock";
     {
         // A socket file nobody listens on, as SIGKILL leaves behind.
         FileDescriptor fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -319,7 +310,7 @@ TEST(ControlServer, PeerOfAnotherUidIsRefused) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
     Fixture f;
     // Loosen the permissions on purpose, so only SO_PEERCRED stands between uid 65534 and the supervisor.
-    ::chmod(f.dir.path.c_str(), 0755);
+    ::chmod(f.dir.path().c_str(), 0755);
     ::chmod(f.socket.c_str(), 0666);
     f.run([&] {
         int out[2];
@@ -359,31 +350,31 @@ TEST(ControlServer, PeerOfAnotherUidIsRefused) {
 }
 
 TEST(ControlSocketPath, IsStablePrivateAndFoundFromSubdirectories) {
-    TempDir dir;
-    fs::path runtime = dir.path / "run";
-    fs::create_directories(dir.path / "project/src/deep");
+    TempDir dir{"hotswap-ctl"};
+    fs::path runtime = dir.path() / "run";
+    fs::create_directories(dir.path() / "project/src/deep");
     ::mkdir(runtime.c_str(), 0700);
     ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
     ::unsetenv("HOTSWAP_CONTROL_SOCKET");
-    auto path = control_socket_path(dir.path / "project", true);
+    auto path = control_socket_path(dir.path() / "project", true);
     ASSERT_TRUE(path.ok()) << path.error().to_string();
     EXPECT_EQ(path->parent_path(), runtime / "hotswap");
     struct stat st{};
     ASSERT_EQ(::stat(path->parent_path().c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
-    EXPECT_EQ(control_socket_path(dir.path / "project/src/..", false).value(), *path) << "canonical path decides";
-    EXPECT_FALSE(find_control_socket(dir.path / "project/src/deep")) << "nothing runs yet";
+    EXPECT_EQ(control_socket_path(dir.path() / "project/src/..", false).value(), *path) << "canonical path decides";
+    EXPECT_FALSE(find_control_socket(dir.path() / "project/src/deep")) << "nothing runs yet";
     { std::ofstream touch(*path); }
-    EXPECT_EQ(find_control_socket(dir.path / "project/src/deep").value(), *path);
-    EXPECT_FALSE(find_control_socket(dir.path)) << "a parent does not see its children's supervisors";
+    EXPECT_EQ(find_control_socket(dir.path() / "project/src/deep").value(), *path);
+    EXPECT_FALSE(find_control_socket(dir.path())) << "a parent does not see its children's supervisors";
 
-    ::setenv("HOTSWAP_CONTROL_SOCKET", (dir.path / "explicit.sock").c_str(), 1);
-    EXPECT_EQ(control_socket_path(dir.path / "project", false).value(), dir.path / "explicit.sock");
-    EXPECT_EQ(find_control_socket(dir.path).value(), dir.path / "explicit.sock");
+    ::setenv("HOTSWAP_CONTROL_SOCKET", (dir.path() / "explicit.sock").c_str(), 1);
+    EXPECT_EQ(control_socket_path(dir.path() / "project", false).value(), dir.path() / "explicit.sock");
+    EXPECT_EQ(find_control_socket(dir.path()).value(), dir.path() / "explicit.sock");
     ::unsetenv("HOTSWAP_CONTROL_SOCKET");
 
     ::chmod((runtime / "hotswap").c_str(), 0755);
-    auto loose = control_socket_path(dir.path / "project", false);
+    auto loose = control_socket_path(dir.path() / "project", false);
     ASSERT_FALSE(loose.ok());
     EXPECT_NE(loose.error().to_string().find("not a private directory"), std::string::npos);
     ::unsetenv("XDG_RUNTIME_DIR");

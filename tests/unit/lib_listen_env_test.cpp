@@ -19,7 +19,15 @@ namespace {
 
 const long kSelf = 4242;
 
-int count(const char* fds, const char* pid) { return hotswap_internal_listen_count(fds, pid, kSelf); }
+// The library's rule (hotswap_listener_count): an unset LISTEN_PID is accepted.
+int count(const char* fds, const char* pid) {
+    return hotswap_internal_listen_count(fds, pid, kSelf, HOTSWAP_INTERNAL_PID_OPTIONAL);
+}
+
+// systemd's rule, hotswap's own adoption: an unset LISTEN_PID means the sockets are someone else's.
+int count_own(const char* fds, const char* pid) {
+    return hotswap_internal_listen_count(fds, pid, kSelf, HOTSWAP_INTERNAL_PID_REQUIRED);
+}
 
 // The index, or -errno when there is none.
 int index_of(int n, const char* names, const char* name) { return hotswap_internal_listen_index(n, names, name); }
@@ -39,7 +47,25 @@ TEST(LibListenCount, CountsSocketsPassedToThisProcess) {
 
 TEST(LibListenCount, AcceptsAMissingPidForLaunchersThatCannotKnowIt) {
     EXPECT_EQ(count("2", nullptr), 2);
-    EXPECT_EQ(count("2", ""), 2);
+}
+
+TEST(LibListenCount, AMissingPidIsNoneOfOursWhenAPidIsRequired) {
+    EXPECT_EQ(count_own("2", nullptr), 0);
+    EXPECT_EQ(count_own("x", nullptr), 0);  // not ours: not checked
+    EXPECT_EQ(count_own("2", "4242"), 2);
+    EXPECT_EQ(count_own("2", "4243"), 0);
+    EXPECT_EQ(count_own("2", ""), -EINVAL);
+}
+
+// As sd_listen_fds() has it: a LISTEN_PID that is set must be a pid; an empty one is not.
+TEST(LibListenCount, RefusesAnEmptyPid) {
+    EXPECT_EQ(count("2", ""), -EINVAL);
+}
+
+// Whose variables they are is decided first: inherited ones are ignored whatever their LISTEN_FDS says.
+TEST(LibListenCount, IgnoresMalformedVariablesOfAnotherProcess) {
+    EXPECT_EQ(count("x", "4243"), 0);
+    EXPECT_EQ(count("", "abc"), 0);  // nothing passed: nothing to check
 }
 
 TEST(LibListenCount, IgnoresVariablesMeantForAnotherProcess) {
@@ -83,6 +109,20 @@ TEST(LibListenIndex, AMissingNameIsNotFound) {
     EXPECT_EQ(index_of(2, nullptr, "http"), -ENOENT);  // two unnamed sockets: "http" is neither
     EXPECT_EQ(index_of(1, "http", "admin"), -ENOENT);  // a lone *named* socket keeps its name
     EXPECT_EQ(index_of(0, nullptr, "default"), -ENOENT);
+}
+
+TEST(LibListenName, TheEntryAtAnIndexOrNothing) {
+    auto name_at = [](const char* names, int index) {
+        size_t length = 99;
+        const char* text = hotswap_internal_listen_name(names, index, &length);
+        return std::string(text, length);
+    };
+    EXPECT_EQ(name_at("web:admin", 0), "web");
+    EXPECT_EQ(name_at("web:admin", 1), "admin");
+    EXPECT_EQ(name_at("web:admin", 2), "");
+    EXPECT_EQ(name_at("web::unknown", 1), "");
+    EXPECT_EQ(name_at("web::unknown", 2), "unknown");
+    EXPECT_EQ(name_at(nullptr, 0), "");
 }
 
 TEST(LibListenIndex, NamesAreComparedWhole) {

@@ -14,25 +14,15 @@
 
 #include "net/listener.hpp"
 #include "net/socket_address.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotswap;
+
+using hotswap::testing::TempDir;
 
 namespace {
 
 ListenAddress addr(std::string_view spec) { return parse_listen_address(spec).value(); }
-
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "hotswap-net-XXXXXX").string();
-        path_ = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
-private:
-    std::string path_;
-};
 
 bool connects_tcp(const char* ip, uint16_t port) {
     auto targets = resolve_tcp(ip, port, false).value();
@@ -136,7 +126,7 @@ TEST(NetListener, ForeignAddressIsExplained) {
 }
 
 TEST(NetListener, UnixSocketIsCreatedWithModeAndRemoved) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("app.sock");
     {
         auto l = Listener::bind(addr("unix://" + path));
@@ -155,7 +145,7 @@ TEST(NetListener, UnixSocketIsCreatedWithModeAndRemoved) {
 }
 
 TEST(NetListener, UnixStaleSocketIsReplaced) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("stale.sock");
     {
         // A socket file nobody accepts on: bound, then closed without unlinking.
@@ -170,7 +160,7 @@ TEST(NetListener, UnixStaleSocketIsReplaced) {
 }
 
 TEST(NetListener, UnixLiveSocketIsNotStolen) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("live.sock");
     auto first = Listener::bind(addr("unix://" + path));
     ASSERT_TRUE(first.ok());
@@ -181,7 +171,7 @@ TEST(NetListener, UnixLiveSocketIsNotStolen) {
 }
 
 TEST(NetListener, UnixRegularFileIsNotRemoved) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     std::string path = dir.file("data");
     FileDescriptor f(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
     ASSERT_TRUE(f.valid());
@@ -192,7 +182,7 @@ TEST(NetListener, UnixRegularFileIsNotRemoved) {
 }
 
 TEST(NetListener, UnixMissingDirectory) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     auto l = Listener::bind(addr("unix://" + dir.file("no/such/dir.sock")));
     ASSERT_FALSE(l.ok());
     EXPECT_NE(l.error().to_string().find("directory does not exist"), std::string::npos) << l.error().to_string();
@@ -223,8 +213,27 @@ TEST(NetSystemdListeners, IgnoresVariablesMeantForAnotherProcess) {
     EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
 }
 
+// --no-listen-pid's variables are for an app behind a forking shell, not for a hotswap below it.
+TEST(NetSystemdListeners, IgnoresVariablesWithoutAPid) {
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::unsetenv("LISTEN_PID");
+    auto l = adopt_systemd_listeners();
+    ASSERT_TRUE(l.ok()) << l.error().to_string();
+    EXPECT_TRUE(l->empty());
+    EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
+}
+
+TEST(NetSystemdListeners, RefusesAMalformedPid) {
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::setenv("LISTEN_PID", "", 1);
+    auto r = adopt_systemd_listeners();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().to_string().find("LISTEN_PID=\"\""), std::string::npos) << r.error().to_string();
+    EXPECT_EQ(std::getenv("LISTEN_PID"), nullptr);
+}
+
 TEST(NetSystemdListeners, AdoptsNamedSocketsAndUnsetsTheEnvironment) {
-    TempDir dir;
+    TempDir dir{"hotswap-net"};
     auto tcp = Listener::bind(addr("127.0.0.1:0")).value();
     auto unix_l = Listener::bind(addr("unix://" + dir.file("s.sock"))).value();
     uint16_t port = tcp.bound_port();

@@ -18,27 +18,14 @@
 #include "core/file_descriptor.hpp"
 #include "supervise/artifact_command.hpp"
 #include "artifact/elf_extent.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotswap;
 namespace fs = std::filesystem;
 
+using hotswap::testing::TempDir;
+
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "hotswap-serve-XXXXXX").string();
-        path_ = ::mkdtemp(templ.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 std::vector<char> read_all(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -77,7 +64,7 @@ TEST(ElfExtent, ARealBinaryIsWholeAndEveryHalfOfItIsNot) {
     std::vector<char> self = read_all(fs::canonical("/bin/sh", ec));
     if (self.size() < 4 || self[0] != 0x7f) self = read_all("/proc/self/exe");
     ASSERT_GT(self.size(), 1024u);
-    TempDir dir;
+    TempDir dir{"hotswap-serve"};
     fs::path copy = dir.path() / "app";
     write_all(copy, self, self.size());
     auto whole = extent_of(copy);
@@ -102,7 +89,7 @@ TEST(ElfExtent, ARealBinaryIsWholeAndEveryHalfOfItIsNot) {
 }
 
 TEST(ElfExtent, ScriptsAndOtherFilesCannotTell) {
-    TempDir dir;
+    TempDir dir{"hotswap-serve"};
     for (std::string text : {"#!/bin/sh\nexec server\n", "#", "MZ\x90\x00"}) {
         fs::path p = dir.path() / "script";
         write_all(p, std::vector<char>(text.begin(), text.end()), text.size());
@@ -113,7 +100,7 @@ TEST(ElfExtent, ScriptsAndOtherFilesCannotTell) {
 }
 
 TEST(ElfExtent, HeadersThatPointPastTheEndMeanIncomplete) {
-    TempDir dir;
+    TempDir dir{"hotswap-serve"};
     fs::path p = dir.path() / "app";
     // Section headers at 4096: the file must hold 4096 + 3 * 64 bytes.
     auto h = elf64_header(0, 0, 4096, 3);
@@ -135,7 +122,7 @@ TEST(ElfExtent, HeadersThatPointPastTheEndMeanIncomplete) {
 }
 
 TEST(ElfExtent, HostileHeadersAreRefusedNotTrusted) {
-    TempDir dir;
+    TempDir dir{"hotswap-serve"};
     fs::path p = dir.path() / "app";
     auto wraps = elf64_header(0, 0, ~uint64_t(0) - 10, 2);  // offset + size wraps around to a small number
     write_all(p, wraps, wraps.size());
@@ -147,7 +134,7 @@ TEST(ElfExtent, HostileHeadersAreRefusedNotTrusted) {
 }
 
 TEST(ProgramFile, PathsAreRelativeToTheWorkingDirectoryAndBareNamesSearchPath) {
-    TempDir dir;
+    TempDir dir{"hotswap-serve"};
     fs::create_directories(dir.path() / "bin");
     fs::create_directories(dir.path() / "tools");
     write_all(dir.path() / "bin/app", {'x'}, 1);

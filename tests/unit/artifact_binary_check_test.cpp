@@ -14,23 +14,14 @@
 
 #include "artifact/binary_check.hpp"
 #include "core/file_descriptor.hpp"
+#include "temp_dir.hpp"
 
 using namespace hotswap;
 namespace fs = std::filesystem;
 
-namespace {
+using hotswap::testing::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "hotswap-sig-XXXXXX").string();
-        path = ::mkdtemp(templ.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+namespace {
 
 void write_file(const fs::path& path, std::string_view text, mode_t mode = 0755) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
@@ -70,8 +61,8 @@ std::string error_of(const Result<std::string>& r) { return r.ok() ? "" : r.erro
 
 // A key pair and a signed binary, made by the real minisign.
 struct Signed {
-    TempDir dir;
-    fs::path pub = dir.path / "k.pub", sec = dir.path / "k.sec", binary = dir.path / "server";
+    TempDir dir{"hotswap-sig"};
+    fs::path pub = dir.path() / "k.pub", sec = dir.path() / "k.sec", binary = dir.path() / "server";
     bool ok = false;
     explicit Signed(bool legacy = false) {
         write_file(binary, "#!/bin/sh\necho hello from a signed server\n");
@@ -87,69 +78,69 @@ struct Signed {
 }  // namespace
 
 TEST(BinaryCheck, AcceptsAPrivateBinary) {
-    TempDir dir;
-    ::chmod(dir.path.c_str(), 0755);
-    write_file(dir.path / "server", "x", 0755);
-    EXPECT_TRUE(check_binary_safe(dir.path / "server").ok()) << error_of(check_binary_safe(dir.path / "server"));
+    TempDir dir{"hotswap-sig"};
+    ::chmod(dir.path().c_str(), 0755);
+    write_file(dir.path() / "server", "x", 0755);
+    EXPECT_TRUE(check_binary_safe(dir.path() / "server").ok()) << error_of(check_binary_safe(dir.path() / "server"));
 }
 
 TEST(BinaryCheck, RefusesGroupOrWorldWritableFiles) {
-    TempDir dir;
-    ::chmod(dir.path.c_str(), 0755);
-    write_file(dir.path / "server", "x", 0775);
-    std::string e = error_of(check_binary_safe(dir.path / "server"));
+    TempDir dir{"hotswap-sig"};
+    ::chmod(dir.path().c_str(), 0755);
+    write_file(dir.path() / "server", "x", 0775);
+    std::string e = error_of(check_binary_safe(dir.path() / "server"));
     EXPECT_NE(e.find("refusing to run"), std::string::npos) << e;
     EXPECT_NE(e.find("writable by its group (mode 0775)"), std::string::npos) << e;
     EXPECT_NE(e.find("chmod go-w"), std::string::npos) << e;
-    ::chmod((dir.path / "server").c_str(), 0757);
-    e = error_of(check_binary_safe(dir.path / "server"));
+    ::chmod((dir.path() / "server").c_str(), 0757);
+    e = error_of(check_binary_safe(dir.path() / "server"));
     EXPECT_NE(e.find("writable by everyone"), std::string::npos) << e;
 }
 
 TEST(BinaryCheck, RefusesAWritableDirectory) {
-    TempDir dir;
-    ::chmod(dir.path.c_str(), 0775);
-    write_file(dir.path / "server", "x", 0755);
-    std::string e = error_of(check_binary_safe(dir.path / "server"));
+    TempDir dir{"hotswap-sig"};
+    ::chmod(dir.path().c_str(), 0775);
+    write_file(dir.path() / "server", "x", 0755);
+    std::string e = error_of(check_binary_safe(dir.path() / "server"));
     EXPECT_NE(e.find("its directory"), std::string::npos) << e;
-    ::chmod(dir.path.c_str(), 01777);  // sticky /tmp-like: still others may create names beside it
-    EXPECT_FALSE(check_binary_safe(dir.path / "server").ok());
+    ::chmod(dir.path().c_str(), 01777);  // sticky /tmp-like: still others may create names beside it
+    EXPECT_FALSE(check_binary_safe(dir.path() / "server").ok());
 }
 
 TEST(BinaryCheck, FollowsSymlinksAndChecksTheLinksDirectory) {
-    TempDir dir;
-    ::chmod(dir.path.c_str(), 0755);
-    fs::create_directory(dir.path / "releases");
-    fs::create_directory(dir.path / "open");
-    ::chmod((dir.path / "releases").c_str(), 0755);
-    ::chmod((dir.path / "open").c_str(), 0777);
-    write_file(dir.path / "releases/server-2", "x", 0755);
-    fs::create_symlink(dir.path / "releases/server-2", dir.path / "current");
-    EXPECT_TRUE(check_binary_safe(dir.path / "current").ok()) << error_of(check_binary_safe(dir.path / "current"));
-    fs::create_symlink(dir.path / "releases/server-2", dir.path / "open/current");
-    std::string e = error_of(check_binary_safe(dir.path / "open/current"));
+    TempDir dir{"hotswap-sig"};
+    ::chmod(dir.path().c_str(), 0755);
+    fs::create_directory(dir.path() / "releases");
+    fs::create_directory(dir.path() / "open");
+    ::chmod((dir.path() / "releases").c_str(), 0755);
+    ::chmod((dir.path() / "open").c_str(), 0777);
+    write_file(dir.path() / "releases/server-2", "x", 0755);
+    fs::create_symlink(dir.path() / "releases/server-2", dir.path() / "current");
+    EXPECT_TRUE(check_binary_safe(dir.path() / "current").ok()) << error_of(check_binary_safe(dir.path() / "current"));
+    fs::create_symlink(dir.path() / "releases/server-2", dir.path() / "open/current");
+    std::string e = error_of(check_binary_safe(dir.path() / "open/current"));
     EXPECT_NE(e.find("the symlink's directory"), std::string::npos) << e;
-    ::chmod((dir.path / "releases/server-2").c_str(), 0777);
-    EXPECT_FALSE(check_binary_safe(dir.path / "current").ok()) << "the target's mode counts, not the link's";
+    ::chmod((dir.path() / "releases/server-2").c_str(), 0777);
+    EXPECT_FALSE(check_binary_safe(dir.path() / "current").ok()) << "the target's mode counts, not the link's";
 }
 
 TEST(BinaryCheck, RefusesAnotherUsersBinary) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
-    TempDir dir;
-    ::chmod(dir.path.c_str(), 0755);
-    write_file(dir.path / "server", "x", 0755);
-    ASSERT_EQ(::chown((dir.path / "server").c_str(), 65534, 65534), 0);
-    std::string e = error_of(check_binary_safe(dir.path / "server"));
+    TempDir dir{"hotswap-sig"};
+    ::chmod(dir.path().c_str(), 0755);
+    write_file(dir.path() / "server", "x", 0755);
+    ASSERT_EQ(::chown((dir.path() / "server").c_str(), 65534, 65534), 0);
+    std::string e = error_of(check_binary_safe(dir.path() / "server"));
     EXPECT_NE(e.find("belongs to uid 65534"), std::string::npos) << e;
-    ASSERT_EQ(::chown((dir.path / "server").c_str(), 0, 0), 0);
-    ASSERT_EQ(::chown(dir.path.c_str(), 65534, 65534), 0);
-    EXPECT_FALSE(check_binary_safe(dir.path / "server").ok()) << "the directory's owner could swap it too";
+    ASSERT_EQ(::chown((dir.path() / "server").c_str(), 0, 0), 0);
+    ASSERT_EQ(::chown(dir.path().c_str(), 65534, 65534), 0);
+    EXPECT_FALSE(check_binary_safe(dir.path() / "server").ok()) << "the directory's owner could swap it too";
 }
 
 TEST(BinaryCheck, MissingOrOddPaths) {
-    TempDir dir;
-    EXPECT_NE(error_of(check_binary_safe(dir.path / "nope")).find("cannot run"), std::string::npos);
-    EXPECT_NE(error_of(check_binary_safe(dir.path)).find("not a regular file"), std::string::npos);
+    TempDir dir{"hotswap-sig"};
+    EXPECT_NE(error_of(check_binary_safe(dir.path() / "nope")).find("cannot run"), std::string::npos);
+    EXPECT_NE(error_of(check_binary_safe(dir.path())).find("not a regular file"), std::string::npos);
 }
 
 TEST(Minisign, VerifiesAPrehashedSignature) {
