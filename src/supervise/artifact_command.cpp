@@ -24,30 +24,4 @@ ArtifactCommand command_for_artifact(const std::vector<std::string>& command, st
     return out;
 }
 
-std::optional<std::filesystem::path> program_file(std::string_view program, const std::filesystem::path& cwd,
-                                                  std::string_view search_path) {
-    namespace fs = std::filesystem;
-    auto runnable = [](const fs::path& p) {
-        std::error_code ec;
-        return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
-    };
-    if (program.empty()) return std::nullopt;
-    if (program.find('/') != std::string_view::npos) {
-        fs::path p(program);
-        p = (p.is_absolute() ? p : cwd / p).lexically_normal();
-        if (runnable(p)) return p;
-        return std::nullopt;
-    }
-    for (size_t start = 0; start <= search_path.size();) {
-        size_t colon = search_path.find(':', start);
-        std::string_view dir = search_path.substr(start, colon == std::string_view::npos ? colon : colon - start);
-        fs::path base = dir.empty() ? cwd : fs::path(dir);
-        fs::path p = ((base.is_absolute() ? base : cwd / base) / program).lexically_normal();
-        if (runnable(p)) return p;
-        if (colon == std::string_view::npos) break;
-        start = colon + 1;
-    }
-    return std::nullopt;
-}
-
 }  // namespace hotswap

@@ -23,11 +23,4 @@ ArtifactCommand command_for_artifact(const std::vector<std::string>& command, st
                                      const std::filesystem::path& artifact_absolute, const std::filesystem::path& cwd,
                                      const std::filesystem::path& copy);
 
-// The file a command's first element runs, as execvp finds it: a name with a '/' is taken relative to
-// `cwd`; a bare name is looked up in `search_path` (PATH's value; an empty entry is `cwd`). nullopt when
-// no executable file of that name exists. `hotswap serve` watches and checks this file when no --artifact
-// is given.
-std::optional<std::filesystem::path> program_file(std::string_view program, const std::filesystem::path& cwd,
-                                                  std::string_view search_path);
-
 }  // namespace hotswap

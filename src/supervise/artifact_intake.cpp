@@ -13,6 +13,7 @@
 #include "artifact/elf_extent.hpp"
 #include "artifact/file_hash.hpp"
 #include "core/file_descriptor.hpp"
+#include "proc/program_path.hpp"
 #include "supervise/artifact_command.hpp"
 #include "ui/console.hpp"
 
@@ -69,7 +70,7 @@ Result<void> ArtifactIntake::resolve_source() {
     if (config_.verb != Verb::Serve) return {};
     // Without --artifact, serve upgrades the program the command runs, found as exec would find it.
     const char* search = std::getenv("PATH");
-    auto program = program_file(config_.command.front(), run_cwd(config_), search ? search : "/usr/local/bin:/usr/bin:/bin");
+    auto program = find_program(config_.command.front(), run_cwd(config_), search ? search : kDefaultSearchPath);
     if (!program)
         return Error::message(fmt::format("cannot find the program {} to serve: give its path, or name the binary to "
                                           "upgrade with --artifact PATH",

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/file_descriptor.hpp"
+#include "proc/program_path.hpp"
 #include "supervise/artifact_command.hpp"
 #include "artifact/elf_extent.hpp"
 #include "temp_dir.hpp"
@@ -140,13 +141,13 @@ TEST(ProgramFile, PathsAreRelativeToTheWorkingDirectoryAndBareNamesSearchPath) {
     write_all(dir.path() / "bin/app", {'x'}, 1);
     write_all(dir.path() / "tools/helper", {'x'}, 1);
     write_all(dir.path() / "tools/data", {'x'}, 1, 0644);
-    EXPECT_EQ(program_file("bin/app", dir.path(), ""), dir.path() / "bin/app");
-    EXPECT_EQ(program_file("./bin/../bin/app", dir.path(), ""), dir.path() / "bin/app");
-    EXPECT_EQ(program_file((dir.path() / "bin/app").string(), "/", ""), dir.path() / "bin/app");
+    EXPECT_EQ(find_program("bin/app", dir.path(), ""), dir.path() / "bin/app");
+    EXPECT_EQ(find_program("./bin/../bin/app", dir.path(), ""), dir.path() / "bin/app");
+    EXPECT_EQ(find_program((dir.path() / "bin/app").string(), "/", ""), dir.path() / "bin/app");
     std::string search = "/nonexistent:" + (dir.path() / "tools").string();
-    EXPECT_EQ(program_file("helper", "/", search), dir.path() / "tools/helper");
-    EXPECT_EQ(program_file("data", "/", search), std::nullopt) << "not executable";
-    EXPECT_EQ(program_file("app", dir.path(), "bin"), dir.path() / "bin/app") << "a relative PATH entry";
-    EXPECT_EQ(program_file("app", dir.path(), ""), std::nullopt) << "PATH's one entry (empty: the cwd) has no app";
-    EXPECT_EQ(program_file("missing/app", dir.path(), ""), std::nullopt);
+    EXPECT_EQ(find_program("helper", "/", search), dir.path() / "tools/helper");
+    EXPECT_EQ(find_program("data", "/", search), std::nullopt) << "not executable";
+    EXPECT_EQ(find_program("app", dir.path(), "bin"), dir.path() / "bin/app") << "a relative PATH entry";
+    EXPECT_EQ(find_program("app", dir.path(), ""), std::nullopt) << "PATH's one entry (empty: the cwd) has no app";
+    EXPECT_EQ(find_program("missing/app", dir.path(), ""), std::nullopt);
 }
