@@ -106,8 +106,9 @@ constexpr Setting kSettings[] = {
     {.section = "watch", .key = "poll", .flag = "--poll", .form = FlagForm::OptionalValue,
      .help = "poll every MS instead of using inotify (default 500)",
      .read = [](V v, D d) -> R {
-         if (auto on = v.node().value<bool>()) {
-             d.config.poll = *on ? std::optional<Duration>(Duration(500)) : std::nullopt;
+         // as_boolean, not value<bool>: toml++ converts an integer to a boolean, and `poll = 250` means 250 ms.
+         if (const auto* on = v.node().as_boolean()) {
+             d.config.poll = on->get() ? std::optional<Duration>(Duration(500)) : std::nullopt;
              return {};
          }
          HS_TRY(ms, v.duration_or_ms());

@@ -218,9 +218,7 @@ const std::map<std::string_view, Sample> kSamples = {
     {"--ext", {"[\"go\", \"tmpl\"]", {"--ext", "go,.tmpl"}}},
     {"--ignore", {"\"*.log\"", {"--ignore", "*.log"}}},
     {"--debounce", {"80", {"--debounce", "80"}}},
-    // Not `poll = 250`: toml++ reads an integer as the boolean true there, so it means 500 ms (as before the
-    // table; kept so behaviour does not change in this refactor).
-    {"--poll", {"\"250ms\"", {"--poll=250"}}},
+    {"--poll", {"250", {"--poll=250"}}},  // an integer is milliseconds, never taken for `poll = true`
     {"--build", {"\"make\"", {"--build", "make"}}},
     {"--build-timeout", {"\"2m\"", {"--build-timeout", "2m"}}},
     {"--artifact", {"\"out/server\"", {"--artifact", "out/server"}}},
