@@ -11,7 +11,9 @@
 #include <string>
 
 #include "build/changed_files.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 using namespace std::string_literals;
 
@@ -39,8 +41,8 @@ ChangeSet changes_of(std::initializer_list<const char*> paths) {
 }  // namespace
 
 TEST(ChangedFiles, EachBuildsListReplacesTheLastInTheSameFile) {
-    char templ[] = "/tmp/hotswap-changed-files-test.XXXXXX";
-    std::filesystem::path dir = ::mkdtemp(templ);
+    TempDir temp("hotswap-changed-files");
+    const std::filesystem::path& dir = temp.path();
 
     auto env = write_changed_files(dir, changes_of({"/p/a-long-name.cpp", "/p/b.cpp", "/p/with\nnewline"}));
     ASSERT_TRUE(env.ok()) << env.error().to_string();

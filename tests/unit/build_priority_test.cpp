@@ -20,7 +20,9 @@
 #include "config/config_file.hpp"
 #include "core/event_loop.hpp"
 #include "run_build.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 using namespace std::chrono_literals;
 
@@ -91,12 +93,10 @@ std::variant<CommandLine, int> parse(std::vector<std::string> args) {
     return parse_command_line(int(argv.size()), argv.data());
 }
 Result<Config> read_file(const std::string& text) {
-    char templ[] = "/tmp/hotswap-build-nice-test.XXXXXX";
-    std::filesystem::path dir = ::mkdtemp(templ);
-    std::ofstream(dir / "hotswap.toml") << text;
+    TempDir dir("hotswap-build-nice");
+    std::ofstream(dir.path() / "hotswap.toml") << text;
     Config c;
-    auto r = read_config_file(dir / "hotswap.toml", c);
-    std::filesystem::remove_all(dir);
+    auto r = read_config_file(dir.path() / "hotswap.toml", c);
     if (!r) return r.take_error();
     return c;
 }

@@ -12,22 +12,17 @@
 
 #include "config/config_file.hpp"
 #include "config/init_project.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 namespace fs = std::filesystem;
 
 namespace {
 
 struct Project {
-    fs::path dir;
-    Project() {
-        std::string templ = (fs::temp_directory_path() / "hotswap-init-XXXXXX").string();
-        dir = ::mkdtemp(templ.data());
-    }
-    ~Project() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    TempDir temp{"hotswap-init"};
+    const fs::path& dir = temp.path();
     void write(const fs::path& relative, std::string_view text) const {
         fs::create_directories((dir / relative).parent_path());
         std::ofstream(dir / relative) << text;

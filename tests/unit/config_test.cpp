@@ -12,7 +12,9 @@
 #include "config/config_file.hpp"
 #include "config/settings.hpp"
 #include "config/suggest.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 using namespace std::chrono_literals;
 
@@ -21,11 +23,6 @@ namespace {
 // A config file in a fresh temp dir.
 class ConfigFile : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char templ[] = "/tmp/hotswap-config-test.XXXXXX";
-        dir_ = ::mkdtemp(templ);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     Result<Config> read(const std::string& text) {
         auto path = dir_ / "hotswap.toml";
@@ -43,7 +40,8 @@ protected:
         // Strip the directory, keep "hotswap.toml:L:C: ...".
         return e.substr(e.find("hotswap.toml"));
     }
-    std::filesystem::path dir_;
+    TempDir temp_{"hotswap-config"};
+    const std::filesystem::path& dir_ = temp_.path();
 };
 
 }  // namespace

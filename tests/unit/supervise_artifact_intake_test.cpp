@@ -12,23 +12,20 @@
 
 #include "ready/probe.hpp"
 #include "supervise/artifact_intake.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 namespace fs = std::filesystem;
 
 namespace {
 
 struct Project {
-    fs::path root;
+    TempDir temp{"hotswap-intake"};
+    const fs::path& root = temp.path();
     Project() {
-        std::string templ = (fs::temp_directory_path() / "hotswap-intake-XXXXXX").string();
-        root = ::mkdtemp(templ.data());
         fs::create_directories(root / "out");
         fs::create_directories(root / ".hotswap");
-    }
-    ~Project() {
-        std::error_code ec;
-        fs::remove_all(root, ec);
     }
     void write_app(std::string_view text) {
         std::ofstream(root / "out/app") << "#!/bin/sh\n" << text << "\n";
