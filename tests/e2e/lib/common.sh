@@ -1,6 +1,8 @@
 # Shared helpers for the end-to-end tests. Each test is a small bash script run by CTest with
 # HOTSWAP (the binary), TESTAPP (the fixture server) and HOTSWAP_SOURCE_DIR set.
-# Waiting is always for an event (a log line, an HTTP answer, a process gone), with a generous deadline.
+# Waiting is always for an event (a lifecycle event of --events, an HTTP answer, a process gone, a log
+# line), with a generous deadline. Behaviour is checked on the lifecycle events (wait_event, count_events),
+# so that messages can be reworded; the log is read for what a person is meant to read there.
 
 set -euo pipefail
 
