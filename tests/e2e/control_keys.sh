@@ -9,7 +9,7 @@ command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not inst
 make_artifact_project
 mkfifo "$WORK/keyboard"
 # Both script and, through the shell it runs, hotswap die with this test (see WITH_TEST).
-script_command=$(printf '%q ' exec "${WITH_TEST[@]}" "$HOTSWAP")
+script_command=$(printf '%q ' exec "${WITH_TEST[@]}" "$HOTSWAP" --events "$EVENTS")
 "${WITH_TEST[@]}" script -qfec "$script_command" "$LOG" <"$WORK/keyboard" >/dev/null 2>&1 &
 script_pid=$!
 exec 5>"$WORK/keyboard"  # hold the keyboard open: script ends its session at EOF
@@ -30,7 +30,8 @@ pass "r reloads"
 
 press b
 wait_until 30 serves v1 || fail "b did not roll back"
-wait_log "app#3 serving"
+wait_event rollback 1 '"reason":"requested"'
+wait_event switch 1 '"generation":3,'
 pass "b rolls back"
 
 press h

@@ -38,7 +38,7 @@ pass "history lists the builds with their outcomes"
 
 expect 0 rollback
 expect_serves v1
-wait_log "app#3 serving"
+wait_event switch 1 '"generation":3,'
 pass "rollback serves the previous good build"
 
 expect 0 rollback "$v2_id"

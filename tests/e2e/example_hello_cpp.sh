@@ -60,7 +60,7 @@ cmake -S . -B build -G Ninja -DHOTSWAP_LIB_DIR="$HOTSWAP_SOURCE_DIR/src/lib" >/d
 start_hotswap -l "127.0.0.1:$port"
 wait_until 60 body_is "$url" "hello from hello-cpp v1" || fail "v1 never served"
 wait_log 'hello-cpp v1 serving on fd 3 passed by the supervisor'
-wait_log 'app#1 serving'
+wait_event switch 1 '"generation":1,'
 pass "the first build serves v1 on the socket hotswap passed, ready through libhotswap's notify"
 
 "${WITH_TEST[@]}" "$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
@@ -79,7 +79,8 @@ load=$(tail -n 1 "$WORK/load.out")
 pass "editing version.hpp serves v2, and v1 drained gracefully with 0 failed requests ($load)"
 
 set_version '"v3" this is not C++'
-wait_log 'build failed.*is still serving the previous version'
+wait_event build_end 1 '"ok":false'
+wait_event reload_end 1 '"generation":[1-9][0-9]*,.*"ok":false'  # the previous version still serves
 grep -qE 'version\.hpp:[0-9]+:[0-9]+: error' "$LOG" || fail "the compiler's error is not in hotswap's output"
 body_is "$url" "hello from hello-cpp v2" || fail "v2 stopped serving after a failed build"
 pass "a syntax error keeps v2 serving and shows the compiler's error"

@@ -71,7 +71,7 @@ cd "$app"
 start_hotswap -l "127.0.0.1:$port"
 wait_until 60 body_is "$url" "hello from hello-go v1" || fail "v1 never served"
 wait_log 'hello-go: v1 serving on fd 3 passed by the supervisor'
-wait_log 'app#1 serving'
+wait_event switch 1 '"generation":1,'
 pass "the first build serves v1 on the socket hotswap passed, ready through NOTIFY_SOCKET"
 
 "${WITH_TEST[@]}" "$LOADGEN" --port "$port" --connections 2 > "$WORK/load.out" 2>&1 &
@@ -90,7 +90,8 @@ load=$(tail -n 1 "$WORK/load.out")
 pass "editing version.go serves v2, and v1 shut down gracefully with 0 failed requests ($load)"
 
 set_version '"v3" +'
-wait_log 'build failed.*is still serving the previous version'
+wait_event build_end 1 '"ok":false'
+wait_event reload_end 1 '"generation":[1-9][0-9]*,.*"ok":false'  # the previous version still serves
 grep -qE 'version\.go:[0-9]+:[0-9]+: syntax error' "$LOG" || fail "the compiler's error is not in hotswap's output"
 body_is "$url" "hello from hello-go v2" || fail "v2 stopped serving after a failed build"
 pass "a syntax error keeps v2 serving and shows the compiler's error"

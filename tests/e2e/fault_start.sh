@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fault matrix, new generations that fail to start (DESIGN.md §3, §9), under load: one that exits at once,
 # one that segfaults, one that never becomes ready, one whose command cannot run. Each time the old
-# generation keeps serving, the user reads one line saying why, the build is marked bad, not one request
+# generation keeps serving, the exit event says why, the build is marked bad, not one request
 # fails and nothing is left running.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/reload_project.sh"
@@ -13,27 +13,30 @@ cd "$WORK/project"
 start_hotswap -w src -b ./build.sh --artifact out/app -l "127.0.0.1:$port" --ready notify \
     --ready-timeout 2s --drain-timeout 2s -- out/app
 wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
-wait_log 'app#1 serving'
+wait_event switch 1 '"generation":1,'
 start_load "$port"
 
 set_args --version v2 --notify --exit-now 3
-wait_log '✗ app#2 exited before it was ready \(exit status 3\) · app#1 is still serving the previous version'
+wait_event exit 1 '"generation":2,.*"state":"starting","status":"exit status 3"'
+wait_event reload_end 1 '"generation":1,.*"ok":false'
 body_has "$url" "testapp v1" || fail "v1 stopped serving after app#2 exited"
-pass "exits at once: app#1 keeps serving, one line says why"
+pass "exits at once: app#1 keeps serving, the exit event says why"
 
 set_args --version v3 --notify --segfault
-wait_log '✗ app#3 exited before it was ready \(killed by SIGSEGV'
+wait_event exit 1 '"generation":3,.*"state":"starting","status":"killed by SIGSEGV"'
+wait_event reload_end 2 '"generation":1,.*"ok":false'
 body_has "$url" "testapp v1" || fail "v1 stopped serving after app#3 crashed"
-pass "segfaults: app#1 keeps serving, one line says why"
+pass "segfaults: app#1 keeps serving, the exit event says why"
 
 set_args --version v4 --notify --never-ready
-wait_log '✗ app#4 was not ready within 2(\.00)? s \(waited for READY=1 on NOTIFY_SOCKET\) · app#1 is still serving'
+wait_event exit 1 '"generation":4,.*"reason":"not ready in time","state":"starting",.*"uptime_ms":(19[5-9][0-9]|[2-9][0-9]{3})[,}]'
+wait_event reload_end 3 '"generation":1,.*"ok":false'
 wait_log 'testapp v4 stopped'
 body_has "$url" "testapp v1" || fail "v1 stopped serving after app#4 never became ready"
 pass "never ready: stopped after --ready-timeout, app#1 keeps serving"
 
 set_args --version v5 --notify
-wait_log '✓ app#5 serving'
+wait_event switch 1 '"generation":5,.*"previous":1,'
 wait_until 10 body_has "$url" "testapp v5" || fail "v5 is not served after the fix"
 expect_no_failed_requests "failed starts"
 pass "the fix serves v5; $LOAD_LINE"

@@ -18,9 +18,10 @@ wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
 start_load "$port"
 
 set_args --version v2 --notify --grandchild
-wait_log '✓ app#2 serving'
+wait_event switch 1 '"generation":2,'
 wait_log 'testapp v1 drained but hanging'
-wait_log 'app#1 did not stop within 1(\.00)? s of SIGTERM: killing it'
+wait_event drain 1 '"drain_timeout_ms":1000,"generation":1,.*"signal":"SIGTERM"'
+wait_event kill 1 '"generation":1,.*"reason":"drain timeout"'
 pass "ignores SIGTERM after draining: SIGKILL after the drain timeout"
 
 wait_log 'testapp grandchild [0-9]+ running'
@@ -29,8 +30,8 @@ kill -0 "$grandchild" || fail "the grandchild is not running"
 [[ "$(ps -o pgid= -p "$grandchild" | tr -d ' ')" != "$(ps -o pgid= -p "$(pgrep -f -- "--version v2 --notify --grandchild" | head -n 1)" | tr -d ' ')" ]] \
     || fail "the grandchild did not leave the process group"
 set_args --version v3 --notify
-wait_log '✓ app#3 serving'
-wait_log "killed 1 process left behind outside a stopped generation's process group \(pid $grandchild\)"
+wait_event switch 1 '"generation":3,'
+wait_event leftovers 1 "\"pids\":\\[$grandchild\\]"
 wait_gone "$grandchild" 5 || fail "the grandchild $grandchild survived its generation"
 pass "a grandchild that left the group and ignores signals is killed with its generation"
 
@@ -39,10 +40,11 @@ expect_no_failed_requests "stops that need force"
 pass "$LOAD_LINE"
 
 set_args --version v4 --notify --ignore-term
-wait_log '✓ app#4 serving'
+wait_event switch 1 '"generation":4,'
 set_args --version v5 --notify
-wait_log '✓ app#5 serving'
-wait_log 'app#4 did not stop within 1(\.00)? s of SIGTERM: killing it'
+wait_event switch 1 '"generation":5,'
+wait_event drain 1 '"drain_timeout_ms":1000,"generation":4,.*"signal":"SIGTERM"'
+wait_event kill 1 '"generation":4,.*"reason":"drain timeout"'
 pass "ignores SIGTERM and keeps serving: SIGKILL after the drain timeout"
 
 status=0

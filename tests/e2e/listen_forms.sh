@@ -12,7 +12,7 @@ app_pid() { grep -oE 'testapp env pid=[0-9]+' "$LOG" | tail -n 1 | grep -oE '[0-
 serve_on() {
     local form=$1; shift
     start_hotswap -l "$form" --ready 'log:listening' -- "$TESTAPP" --tag "$TAG" --print-env
-    wait_log '✓ app#1 serving'
+    wait_event switch 1 '"generation":1,'
     curl -sS --max-time 5 "$@" | grep -q "hello from testapp v1" || fail "$form: the app does not answer"
     grep -q "testapp env pid=$(app_pid) LISTEN_FDS=1 LISTEN_PID=$(app_pid) LISTEN_FDNAMES=default" "$LOG" \
         || fail "$form: wrong socket-activation variables: $(grep 'testapp env' "$LOG")"
@@ -36,7 +36,7 @@ serve_on "unix:@hotswap-$TAG" --abstract-unix-socket "hotswap-$TAG" http://local
 port=$(free_port)
 start_hotswap -l "web=127.0.0.1:$port" -l "admin=unix://$WORK/admin.sock" --ready notify -- \
     "$TESTAPP" --tag "$TAG" --print-env --notify
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 pid=$(app_pid)
 fds=$(ls "/proc/$pid/fd" | sort -n | paste -sd' ')
 [[ $fds == "0 1 2 3 4" ]] || fail "the app holds fds '$fds', expected exactly '0 1 2 3 4': $(ls -l "/proc/$pid/fd")"
@@ -53,7 +53,7 @@ expect_no_leftovers "after SIGKILL"
 [[ -S $WORK/admin.sock ]] || fail "expected a stale socket file after SIGKILL"
 port=$(free_port)
 start_hotswap -l "unix://$WORK/admin.sock" --ready 'log:listening' -- "$TESTAPP" --tag "$TAG"
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 curl -sS --max-time 5 --unix-socket "$WORK/admin.sock" http://localhost/ | grep -q "testapp v1" || fail "no answer on the replaced socket"
 pass "a stale unix socket file is replaced"
 
@@ -75,7 +75,7 @@ pass "a live socket and a regular file are refused, each with a clear message"
 # Through a shell that forks (no exec): LISTEN_PID would name the shell, so --no-listen-pid leaves it out.
 port=$(free_port)
 start_hotswap -l "127.0.0.1:$port" --no-listen-pid --ready 'log:listening' -- /bin/sh -c "'$TESTAPP' --tag $TAG --print-env; true"
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 grep -q "LISTEN_FDS=1 LISTEN_PID=(unset)" "$LOG" || fail "--no-listen-pid still set LISTEN_PID: $(grep 'testapp env' "$LOG")"
 body_has "http://127.0.0.1:$port/" "testapp v1" || fail "the app behind a forking shell does not answer"
 stop_hotswap TERM || fail "hotswap did not exit 0"

@@ -26,7 +26,7 @@ run_reloads() {  # run_reloads MODE: prints the loadgen summary line
     stop_hotswap TERM
     # Every process was hotswap's own to stop: none is reported as left behind (the orphan guard, a child
     # of hotswap's, is not one).
-    ! grep -q 'left behind' "$LOG" || fail "$1 mode: a clean stop reported processes left behind: $(grep 'left behind' "$LOG")"
+    (($(count_events leftovers) == 0)) || fail "$1 mode: a clean stop reported processes left behind: $(grep leftovers "$EVENTS")"
     cd "$WORK"
     tail -n 1 "$WORK/load.out"
 }

@@ -40,7 +40,8 @@ wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v$((RELOADS 
 # A build whose server never opens its port: not ready in time, stopped; the old one keeps serving.
 echo "v-noport" > src/version.txt
 next=$((RELOADS + 2))
-wait_log "app#$next was not ready within 3(\\.00)? s .* app#$((RELOADS + 1)) is still serving" 30
+wait_event exit 1 "\"generation\":$next,.*\"reason\":\"not ready in time\",\"state\":\"starting\",.*\"uptime_ms\":(29[5-9][0-9]|[3-9][0-9]{3})[,}]"
+wait_event reload_end 1 "\"generation\":$((RELOADS + 1)),.*\"ok\":false"
 wait_log "testapp v-noport stopped without listening" 30
 body_is "http://127.0.0.1:$port/" "hello from testapp v$((RELOADS + 1))" || fail "the old generation stopped serving"
 reload_to "v-last" $((next + 1))
@@ -49,7 +50,8 @@ wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v-last" || f
 # A crash: the generation closes its port, then dies; connections wait until the restart serves.
 echo "v-crash" > src/version.txt
 wait_log "app#$((next + 2)) │ testapp v-crash crashing on purpose" 30
-wait_log "app#$((next + 3)) serving again after a restart" 30
+wait_event spawn 1 "\"generation\":$((next + 3)),.*\"reason\":\"restart\""
+wait_event switch 1 "\"generation\":$((next + 3)),"
 wait_until 10 body_is "http://127.0.0.1:$port/" "hello from testapp v-crash" || fail "v-crash not served after its restart"
 expect_no_failed_requests "proxy mode, $RELOADS reloads, a generation that never opened its port and a crash"
 status=$(status_json)

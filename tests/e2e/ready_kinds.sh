@@ -6,11 +6,11 @@
 source "$(dirname "$0")/lib/common.sh"
 mkdir -p "$WORK/project" && cd "$WORK/project"  # watched: the log stays outside
 
-ready_ms() {  # ready_ms GEN: the "ready in N ms" figure of that generation's switch line
-    local line
-    line=$(grep -oE "app#$1 serving · ready in [0-9.]+ m?s" "$LOG" | head -n 1)
-    [[ $line =~ ([0-9.]+)\ (m?s)$ ]] || { echo 0; return; }
-    if [[ ${BASH_REMATCH[2]} == s ]]; then awk "BEGIN { print int(${BASH_REMATCH[1]} * 1000) }"; else echo "${BASH_REMATCH[1]}"; fi
+ready_ms() {  # ready_ms GEN: the ready_ms of that generation's switch event
+    local ms
+    ms=$(grep -E '"event":"switch"' "$EVENTS" | grep -E "\"generation\":$1," | grep -oE '"ready_ms":[0-9]+' | head -n 1)
+    ms=${ms#*:}
+    echo "${ms:-0}"
 }
 
 # check_kind NAME READY_ARGS... -- APP_ARGS...: starts hotswap, waits for app#1 to serve, checks the wait.
@@ -21,11 +21,11 @@ check_kind() {
     shift
     port=$(free_port)
     start_hotswap -l "127.0.0.1:$port" "${ready[@]}" -- "$TESTAPP" --tag "$TAG" --version v1 --ready-delay-ms 300 "$@"
-    wait_log '✓ app#1 serving' 30
+    wait_event switch 1 '"generation":1,'
     local ms
     ms=$(ready_ms 1)
     # hotswap starts its clock when exec succeeds, a little after the app's own clock started: allow 50 ms.
-    ((ms >= 250)) || fail "$name: app#1 was called ready after $ms ms, before the app was ($LOG)"
+    ((ms >= 250)) || fail "$name: app#1 was called ready after $ms ms, before the app was ($(grep switch "$EVENTS"))"
     body_has "http://127.0.0.1:$port/" "testapp v1" || fail "$name: v1 not served"
     stop_hotswap TERM || fail "$name: hotswap did not exit 0"
     expect_no_leftovers "$name"
@@ -56,9 +56,9 @@ echo v1 > src/version
 port=$(free_port)
 start_hotswap -w src -l "127.0.0.1:$port" --ready notify -- /bin/sh -c \
     "exec '$TESTAPP' --tag $TAG --notify --ready-delay-ms 300 --version \$(cat src/version)"
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 echo v2 > src/version
-wait_log '✓ app#2 serving'
+wait_event switch 1 '"generation":2,'
 wait_log 'testapp v1 stopped'
 ready_line=$(grep -nE 'app#2 │ testapp v2 listening' "$LOG" | cut -d: -f1)
 stop_line=$(grep -nE 'app#1 │ testapp v1 stopped' "$LOG" | cut -d: -f1)

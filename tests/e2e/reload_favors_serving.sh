@@ -32,7 +32,7 @@ all_threads_at "$v1" "$default_slice" || fail "v1 does not start with the defaul
 
 touch hold
 echo v2 > src/version.txt
-wait_log 'changed: src/version.txt'
+wait_event change 1 '"first":"src/version\.txt[" ]'
 wait_until 10 all_threads_at "$v1" 100000 || fail "v1 serves during the build without the shortest slice: $(slice_of "$v1")"
 pass "during the build the serving v1 runs with the shortest slice (100 us; default $default_slice ns)"
 

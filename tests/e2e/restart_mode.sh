@@ -30,11 +30,14 @@ pass "first build serves v1"
 
 echo v2 > src/version.txt
 wait_until 30 body_is "http://127.0.0.1:$port/" "hello from testapp v2" || fail "v2 never served after the edit"
-wait_log 'app#2 started · built in .* · restarted in'
+# Restart mode: app#1 was stopped before app#2 started, so app#2 took over from none.
+wait_event switch 1 '"generation":2,.*"previous":0,'
+wait_event reload_end 1 '"generation":2,.*"ok":true'
 pass "an edit rebuilds and serves v2"
 
 echo "error" > src/version.txt
-wait_log 'build failed \(exit status 1\).*app#2 is still serving the previous version'
+wait_event build_end 1 '"ok":false,"reason":"[^"]*exit status 1'
+wait_event reload_end 1 '"generation":2,.*"ok":false'
 grep -q "error: syntax error near" "$LOG" || fail "the build's error output was not shown"
 body_is "http://127.0.0.1:$port/" "hello from testapp v2" || fail "v2 stopped serving after a failed build"
 pass "a failed build keeps v2 serving and shows the compiler's error"

@@ -12,15 +12,17 @@ url="http://127.0.0.1:$port/"
 make_artifact_project "$WORK/project"
 cd "$WORK/project"
 start_hotswap -w src -b ./build.sh --artifact out/app -l "127.0.0.1:$port" --ready notify \
-    --probation 3s --drain-timeout 2s --events "$WORK/events.jsonl" -- out/app
+    --probation 3s --drain-timeout 2s -- out/app
 wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 start_load "$port"
 
 set_args --version v2 --notify --crash-after-ms 300
-wait_log '✓ app#2 serving'
-wait_log '✗ app#2 died .* after taking over \(killed by SIGABRT\) · build 2-[0-9a-f]+ is marked bad · rolling back to build 1-[0-9a-f]+'
-wait_log '✓ app#3 serving 1-[0-9a-f]+ again \(rollback\)'
+wait_event switch 1 '"generation":2,'
+wait_event exit 1 '"action":"rollback","artifact":"2-[0-9a-f]+","generation":2,.*"state":"serving","status":"killed by SIGABRT"'
+wait_event rollback 1 '"from":"2-[0-9a-f]+","generation":2,.*"to":"1-[0-9a-f]+"'
+wait_event spawn 1 '"artifact":"1-[0-9a-f]+","generation":3,.*"reason":"rollback"'
+wait_event switch 1 '"artifact":"1-[0-9a-f]+",.*"generation":3,'
 wait_until 10 body_has "$url" "testapp v1" || fail "v1 is not served after the rollback"
 grep -q '"outcome": "bad"' .hotswap/artifacts/index.json || fail "build 2 is not marked bad"
 # The rollback ran the kept copy of build 1, not whatever out/app holds now.
@@ -28,7 +30,7 @@ grep -qE "app#3 │ testapp v1 starting" "$LOG" || fail "the rollback did not ru
 pass "dies within probation: build 2 marked bad, build 1 serves again"
 
 set_args --version v3 --notify
-wait_log '✓ app#4 serving'
+wait_event switch 1 '"generation":4,'
 wait_until 10 body_has "$url" "testapp v3" || fail "v3 is not served"
 expect_no_failed_requests "rollback"
 pass "a fixed build serves again; $LOAD_LINE"
@@ -42,11 +44,11 @@ ls .hotswap/artifacts | grep -qE '^[0-9]+-[0-9a-f]{12}$' || fail "no artifact na
 pass "nothing left running; artifacts are kept read-only as <seq>-<sha256/12>"
 
 # The lifecycle as --events saw it, in order, for the build that died and the rollback.
-events=$(grep -oE '"event":"[a-z_]+"' "$WORK/events.jsonl" | cut -d'"' -f4 | paste -sd' ')
+events=$(event_names)
 # (the old generation's exit and the new one's crash may come in either order; reload_start opens the
 # upgrade attempt right after the change)
 [[ $events =~ change(\ reload_start)?\ build_start\ build_end\ spawn\ ready\ switch\ drain(\ exit)+\ rollback\ spawn\ ready\ switch ]] \
     || fail "events out of order: $events"
-grep -qE '"event":"rollback".*"from":"2-[0-9a-f]{12}".*|"event":"rollback".*"to":"1-[0-9a-f]{12}"' "$WORK/events.jsonl" \
-    || fail "the rollback event does not name the builds: $(grep rollback "$WORK/events.jsonl")"
+grep -qE '"event":"rollback".*"from":"2-[0-9a-f]{12}".*|"event":"rollback".*"to":"1-[0-9a-f]{12}"' "$EVENTS" \
+    || fail "the rollback event does not name the builds: $(grep rollback "$EVENTS")"
 pass "events: change, build_start, build_end, spawn, ready, switch, drain, exit, rollback, in order"

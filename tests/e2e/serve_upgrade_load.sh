@@ -11,7 +11,7 @@ make_serve_dir
 elf_release 1 bin/app
 start_serve --probation 1s -- "${ELF_COMMAND[@]}"
 wait_served v1
-wait_log '✓ app#1 serving'
+wait_event switch 1 '"generation":1,'
 expect 0 status --ready
 [[ -n $(ls .hotswap/artifacts | grep -E '^1-[0-9a-f]{12}$') ]] || fail "the first binary was not kept in the store"
 pass "serve starts the binary at once and serves it"
@@ -26,7 +26,7 @@ wait_served v2
 wait_event reload_end 1 '"ok":true'
 grep -qE '"event":"reload_start".*"trigger":"artifact"' "$EVENTS" || fail "no reload_start with trigger artifact"
 grep -E '"event":"reload_end"' "$EVENTS" | grep -qE '"generation":2' || fail "reload_end does not name app#2"
-wait_log 'bin/app changed: upgrading'
+wait_event change 1 '"first":"[^"]*bin/app[" ]'
 # The generation runs the kept copy, never bin/app itself.
 pgrep -f -- "\.hotswap/artifacts/2-[0-9a-f]{12} --notify" >/dev/null || fail "app#2 does not run the kept copy"
 pass "a binary renamed into place is taken and swapped in (reload_start trigger artifact … reload_end ok)"

@@ -36,7 +36,7 @@ wait_until 30 body_has "$url" "testapp v1" || fail "v1 never served"
 start_load "$port" 2
 
 set_args --version v2 --notify
-wait_log '✓ app#2 serving'
+wait_event switch 1 '"generation":2,'
 wait_until 10 fds_settled || fail "hotswap did not settle after the first reload"
 fds_first=$LAST_FDS
 rss_first=$(rss_kb)
@@ -44,7 +44,7 @@ rss_first=$(rss_kb)
 started=$SECONDS
 for i in $(seq 3 $((RELOADS + 1))); do
     set_args --version "v$i" --notify
-    wait_log "✓ app#$i serving" 60
+    wait_event switch 1 "\"generation\":$i," 60
 done
 elapsed=$((SECONDS - started))
 wait_until 10 body_has "$url" "testapp v$((RELOADS + 1))" || fail "the last version is not served"

@@ -17,6 +17,7 @@ activated() {
     echo v1 > src/version
     url="http://127.0.0.1:$port/"
     : > "$LOG"
+    : > "$EVENTS"
     "${WITH_TEST[@]}" systemd-socket-activate -l "127.0.0.1:$port" "$@" >> "$LOG" 2>&1 &
     HS_PID=$!
     wait_log 'Listening on 127.0.0.1:'"$port"
@@ -28,7 +29,7 @@ activated() {
 reload_then_stop() {
     start_load "$port"
     echo v2 > src/version
-    wait_log '✓ app#2 serving'
+    wait_event switch 1 '"generation":2,'
     wait_until 10 body_has "$url" "testapp v2" || fail "$1: v2 not served"
     expect_no_failed_requests "$1: reload on an adopted socket"
     pass "$1: a reload on the adopted socket fails no request; $LOAD_LINE"
@@ -40,7 +41,7 @@ reload_then_stop() {
 }
 
 port=$(free_port)
-activated fd --fdname=web -E NO_COLOR=1 "$HOTSWAP" -w src --ready notify -- /bin/sh -c \
+activated fd --fdname=web -E NO_COLOR=1 "$HOTSWAP" --events "$EVENTS" -w src --ready notify -- /bin/sh -c \
     "exec '$TESTAPP' --tag $TAG --notify --print-env --version \$(cat src/version)"
 wait_log "listening on tcp://127.0.0.1:$port \(socket from systemd\)"
 grep -qE "testapp env pid=([0-9]+) LISTEN_FDS=1 LISTEN_PID=\1 LISTEN_FDNAMES=web" "$LOG" \
@@ -49,7 +50,7 @@ pass "fd: the socket from systemd-socket-activate reaches the app as fd 3, named
 reload_then_stop fd
 
 port=$(free_port)
-activated proxy -E NO_COLOR=1 "$HOTSWAP" -w src --proxy "127.0.0.1:$port" -- \
+activated proxy -E NO_COLOR=1 "$HOTSWAP" --events "$EVENTS" -w src --proxy "127.0.0.1:$port" -- \
     "$TESTAPP" --tag "$TAG" --print-env --version-file src/version
 wait_log "proxying tcp://127.0.0.1:$port \(socket from systemd\)"
 grep -qE "testapp env pid=[0-9]+ LISTEN_FDS=\(unset\)" "$LOG" \

@@ -19,11 +19,11 @@ chmod +x build.sh
 
 start_hotswap -w src -b ./build.sh
 wait_log 'watching 1 directories, 1 files'
-wait_log '✓ built in' 30 1
+wait_event build_end 1 '"ok":true'
 
 names=("with space.c" $'new\nline.c' $'\xff\xfe invalid utf8.c' "quote'\"\$(touch pwned).c" "-rf.c" $'tab\there.c')
 for n in "${names[@]}"; do printf 'x' > "src/$n"; done
-wait_log '✓ built in' 30 2
+wait_event build_end 2 '"ok":true'
 # Later builds would each add a list: the burst must have been one build, holding every name.
 [[ $(cat "$WORK/out/count") == 2 ]] || fail "expected 2 builds, got $(cat "$WORK/out/count")"
 pass "six odd names written at once: one build"

@@ -18,7 +18,7 @@ SH
 chmod +x build.sh
 
 start_hotswap -w src -b ./build.sh
-wait_log '✓ built in' 30 1
+wait_event build_end 1 '"ok":true'
 builds=1
 
 # expect_one_build NAME: the last save was one build listing only src/main.c; then the sentinel's build
@@ -26,11 +26,11 @@ builds=1
 sentinel=0
 expect_one_build() {
     builds=$((builds + 1))
-    wait_log '✓ built in' 30 "$builds"
+    wait_event build_end "$builds" '"ok":true'
     sentinel=$((sentinel + 1))
     echo "sentinel $sentinel" > src/sentinel.c
     builds=$((builds + 1))
-    wait_log '✓ built in' 30 "$builds"
+    wait_event build_end "$builds" '"ok":true'
     [[ $(cat "$WORK/out/count") == "$builds" ]] || fail "$1: $(cat "$WORK/out/count") builds, expected $builds"
     [[ $(cat "$WORK/out/changed.$((builds - 1))") == "$PWD/src/main.c" ]] ||
         fail "$1: the save's build listed: $(cat "$WORK/out/changed.$((builds - 1))")"

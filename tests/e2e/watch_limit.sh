@@ -16,20 +16,20 @@ grep -q '8 directories need a watch, 3 have one and the other 5 are polled every
     fail "the message does not say how many watches are needed: $(grep -m1 watch "$LOG")"
 grep -q 'sudo sysctl fs.inotify.max_user_watches=[0-9]' "$LOG" || fail "the message does not say what to run"
 builds=1
-wait_log '✓ built in' 30 $builds
+wait_event build_end $builds '"ok":true'
 pass "one message naming the limit, the watches needed and what to run"
 
 for d in d1 d2 d3 d4 d5 d6 d7; do
     echo x > "src/$d/f.c"
     builds=$((builds + 1))
-    wait_log '✓ built in' 30 "$builds"
-    grep -q "changed: src/$d/f.c" "$LOG" || fail "the write in src/$d was not reported"
+    wait_event build_end "$builds" '"ok":true'
+    has_events change 1 "\"first\":\"src/$d/f\\.c[\" ]" || fail "the write in src/$d was not reported: $(grep change "$EVENTS")"
 done
 pass "a write in every directory, watched or polled, is built"
 
 mkdir -p src/new/deeper && echo x > src/new/deeper/g.c
 builds=$((builds + 1))
-wait_log '✓ built in' 30 "$builds"
-grep -q 'changed: src/new/deeper/g.c' "$LOG" || fail "a new directory beyond the limit was not watched"
+wait_event build_end "$builds" '"ok":true'
+has_events change 1 '"first":"src/new/deeper/g\.c[" ]' || fail "a new directory beyond the limit was not watched: $(grep change "$EVENTS")"
 [[ $(grep -c 'fs.inotify.max_user_watches' "$LOG") == 1 ]] || fail "the limit message was repeated"
 pass "a new directory beyond the limit is polled, without a second message"

@@ -1,6 +1,8 @@
 # Shared helpers for the end-to-end tests. Each test is a small bash script run by CTest with
 # HOTSWAP (the binary), TESTAPP (the fixture server) and HOTSWAP_SOURCE_DIR set.
-# Waiting is always for an event (a log line, an HTTP answer, a process gone), with a generous deadline.
+# Waiting is always for an event (a lifecycle event of --events, an HTTP answer, a process gone, a log
+# line), with a generous deadline. Behaviour is checked on the lifecycle events (wait_event, count_events),
+# so that messages can be reworded; the log is read for what a person is meant to read there.
 
 set -euo pipefail
 
@@ -25,6 +27,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotswap-e2e.XXXXXX")
 HS_PID=""
 LOAD_PID=""
 LOG="$WORK/hotswap.log"
+# The lifecycle events (--events) of the hotswap start_hotswap runs: one JSON line each (docs/operations.md).
+EVENTS="$WORK/events.jsonl"
 # A word only this test's processes carry on their command line (testapp ignores `--tag TAG`), so leftovers
 # can be found with pgrep and nothing of another test is touched.
 TAG=$(basename "$WORK")
@@ -79,12 +83,29 @@ is_gone() {
 }
 wait_gone() { wait_until "${2:-10}" is_gone "$1"; }
 
-# start_hotswap ARGS...: runs hotswap in the background in $WORK/project (or the current dir), logging.
+# start_hotswap ARGS...: runs hotswap in the background in $WORK/project (or the current dir), logging, with
+# its events in $EVENTS. ARGS that name an --events file of their own (also a nested hotswap's, after `--`)
+# are run as they are, and that file is not emptied.
 start_hotswap() {
     : >"$LOG"  # emptied now, not by the background job: a wait_log right after must not read the last run
-    "${WITH_TEST[@]}" "$HOTSWAP" "$@" >>"$LOG" 2>&1 &
+    local events=(--events "$EVENTS") arg
+    for arg in "$@"; do [[ $arg == --events || $arg == --events=* ]] && events=(); done
+    ((${#events[@]} == 0)) || : >"$EVENTS"  # likewise: a wait_event must not count the last run's events
+    "${WITH_TEST[@]}" "$HOTSWAP" "${events[@]}" "$@" >>"$LOG" 2>&1 &
     HS_PID=$!
 }
+
+# Lifecycle events: count_events NAME [FILTER] counts lines of event NAME (holding FILTER too, an extended
+# regex: '"generation":2', '"ok":false').
+count_events() { grep -E "\"event\":\"$1\"" "$EVENTS" 2>/dev/null | grep -cE -- "${2:-.}" || true; }
+has_events() { (($(count_events "$1" "${3:-.}") >= $2)); }
+# wait_event NAME [COUNT] [FILTER] [SECONDS]: until COUNT events NAME (holding FILTER) were written.
+wait_event() {
+    wait_until "${4:-30}" has_events "$1" "${2:-1}" "${3:-.}" ||
+        fail "no $1 event (x${2:-1}, /${3:-.}/) in $(cat "$EVENTS" 2>/dev/null)"
+}
+# The names of the events so far, space-separated.
+event_names() { grep -oE '"event":"[a-z_]+"' "$EVENTS" 2>/dev/null | cut -d'"' -f4 | paste -sd' '; }
 
 # stop_hotswap [SIGNAL]: signals hotswap and returns its exit status.
 stop_hotswap() {

@@ -12,10 +12,10 @@ SH
     chmod +x "$1/build.sh"
 }
 
-# reload_to VERSION GEN: writes VERSION and waits until generation GEN serves it.
+# reload_to VERSION GEN: writes VERSION and waits until generation GEN serves (its switch event).
 reload_to() {
     echo "$1" > src/version.txt
-    wait_log "app#$2 (serving|started)" 60
+    wait_event switch 1 "\"generation\":$2," 60
 }
 
 # An artifact project for fault tests: src/args holds testapp's arguments (the "source"); the build

@@ -5,7 +5,7 @@
 umask 022  # serve refuses group- or world-writable binaries: the tests' own files must not be
 
 # make_serve_dir: $WORK/srv/bin (0755, as a release directory must be), the version file ELF releases
-# read at start ($VERSION_FILE), a free PORT, and $EVENTS for --events; the working directory is $WORK/srv.
+# read at start ($VERSION_FILE) and a free PORT; the working directory is $WORK/srv.
 make_serve_dir() {
     PORT=$(free_port)
     mkdir -p "$WORK/srv/bin"
@@ -13,7 +13,6 @@ make_serve_dir() {
     cd "$WORK/srv"
     VERSION_FILE="$WORK/srv/version"
     echo v1 >"$VERSION_FILE"
-    EVENTS="$WORK/events.jsonl"
 }
 
 # elf_release MARK FILE: a copy of the testapp binary with MARK appended, so that each release's bytes
@@ -51,16 +50,6 @@ start_serve() {
 url() { echo "http://127.0.0.1:$PORT/"; }
 served() { body_is "$(url)" "hello from testapp $1"; }
 wait_served() { wait_until "${2:-30}" served "$1" || fail "$1 is not served: $(http_get "$(url)" 2>&1)"; }
-
-# Lifecycle events: count_events NAME [FILTER] counts lines of event NAME (holding FILTER too).
-count_events() { grep -E "\"event\":\"$1\"" "$EVENTS" 2>/dev/null | grep -cE -- "${2:-.}" || true; }
-has_events() { (($(count_events "$1" "${3:-.}") >= $2)); }
-# wait_event NAME [COUNT] [FILTER]: until COUNT events NAME (holding FILTER) were written.
-wait_event() {
-    wait_until 30 has_events "$1" "${2:-1}" "${3:-.}" || fail "no $1 event (x${2:-1}, /${3:-.}/) in $(cat "$EVENTS")"
-}
-# The names of the events so far, space-separated.
-event_names() { grep -oE '"event":"[a-z_]+"' "$EVENTS" | cut -d'"' -f4 | paste -sd' '; }
 
 # wait_good GENERATION_ARTIFACT_COUNT: until history shows N builds marked good (passed probation).
 good_builds() { "$HOTSWAP" history --json 2>/dev/null | grep -c '"outcome": "good"' || true; }
