@@ -10,6 +10,8 @@ start_hotswap -l "127.0.0.1:$port" --ready notify -- "$TESTAPP" --version v1 --e
 wait_log '✗ app#1 exited before it was ready \(exit status 3\)'
 wait_log 'last output of app#1:'
 wait_log '\| testapp v1 starting \(pid [0-9]+\)'
+# The exit event names the process that exited (it once read -1: the pid was taken after it was released).
+wait_event exit 1 '"generation":1,.*"pid":[1-9][0-9]*,'
 # The tail follows the verdict, not only the live output before it.
 verdict=$(grep -nE 'exited before it was ready' "$LOG" | head -1 | cut -d: -f1)
 tail_at=$(grep -nE '\| testapp v1 starting' "$LOG" | head -1 | cut -d: -f1)
