@@ -131,7 +131,7 @@ nlohmann::json Supervisor::status_json() const {
     for (const auto& [id, g] : generations_.all())
         generations.push_back({{"id", id},
                                {"state", to_string(g->state)},
-                               {"pid", g->process.pid()},
+                               {"pid", g->pid()},
                                {"artifact", g->launch.artifact_id},
                                {"reason", to_string(g->launch.reason)},
                                {"uptime_ms", since(g->spawned_at).count()},
