@@ -12,8 +12,8 @@
 
 namespace hotswap {
 
-Generations::Generations(EventLoop& loop, const EventSink& events, int stop_signal, Duration drain_timeout)
-    : loop_(loop), events_(events), stop_signal_(stop_signal), drain_timeout_(drain_timeout) {}
+Generations::Generations(const EventSink& events, int stop_signal, Duration drain_timeout)
+    : events_(events), stop_signal_(stop_signal), drain_timeout_(drain_timeout) {}
 
 Generations::~Generations() {
     all_.clear();  // each Child stops watching its process and kills what is left of its group

@@ -28,7 +28,7 @@ Supervisor::Supervisor(EventLoop& loop, Config config)
       config_(std::move(config)),
       traffic_(loop_, config_),
       artifacts_(config_, events_),
-      generations_(loop_, events_, config_.stop_signal, config_.drain_timeout),
+      generations_(events_, config_.stop_signal, config_.drain_timeout),
       upgrade_(events_, config_.probation,
                {[this] { return generations_.serving_id(); }, [this] { unfavor_when_settled(); }}),
       leftovers_(events_) {}

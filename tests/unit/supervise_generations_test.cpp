@@ -20,7 +20,7 @@ struct Fixture {
     std::unique_ptr<EventLoop> loop = EventLoop::create({}).value();
     std::vector<std::string> events;
     EventSink sink = [this](const Event& e) { events.emplace_back(event_name(e)); };
-    Generations set{*loop, sink, SIGTERM, Duration(10'000)};
+    Generations set{sink, SIGTERM, Duration(10'000)};
 };
 
 }  // namespace
