@@ -37,10 +37,8 @@ void merge_changes(ChangeSet& into, const ChangeSet& later) {
 Builder::Builder(EventLoop& loop, BuildOptions options, DoneCallback on_done)
     : loop_(loop), options_(std::move(options)), on_done_(std::move(on_done)) {}
 
-Builder::~Builder() {
-    if (process_.running()) loop_.unwatch_child(process_.pid());
-    // process_'s destructor kills whatever of the build's group is left.
-}
+// child_'s destructor kills whatever of the build's group is left.
+Builder::~Builder() = default;
 
 void Builder::request(ChangeSet changes) {
     switch (state_) {
@@ -69,17 +67,11 @@ void Builder::abort() {
     terminate_group();
 }
 
-void Builder::terminate_group() {
-    (void)process_.signal_group(SIGTERM);
-    kill_timer_ = loop_.after(kCancelGrace, [this] {
-        (void)process_.signal_group(SIGKILL);
-    });
-}
+void Builder::terminate_group() { child_->stop(SIGTERM, kCancelGrace); }
 
 void Builder::start(ChangeSet changes) {
     current_ = std::move(changes);
     timed_out_ = false;
-    tail_.clear();
     started_ = Clock::now();
 
     std::vector<std::string> env = options_.env;
@@ -88,11 +80,6 @@ void Builder::start(ChangeSet changes) {
     else
         Console::get().warn(fmt::format("could not write the list of changed files: {}", files.error().to_string()));
 
-    auto pipe = make_pipe();
-    if (!pipe) {
-        finish(BuildResult{BuildOutcome::CouldNotStart, 0, Duration(0), {}, pipe.error().to_string(), current_});
-        return;
-    }
     SpawnSpec spec;
     spec.argv = build_argv(options_.cmd);
     spec.env = std::move(env);
@@ -102,27 +89,30 @@ void Builder::start(ChangeSet changes) {
     std::optional<int> niceness;
     if (auto n = build_niceness(options_.idle ? 0 : options_.nice)) niceness = *n;
     spec.niceness = niceness;
-    spec.output_fd = pipe->write.get();
     spec.unblock = options_.unblock;
-    auto process = Process::spawn(spec);
-    if (const std::vector<std::string> via_shell{"/bin/sh", "-c", options_.cmd}; !process && spec.argv != via_shell) {
+    auto spawn = [this, &spec] {
+        return Child::spawn(loop_, spec, kTailLines,
+                            {[](std::string_view line) { Console::get().child_line(Source::Build, 0, line); },
+                             [this](int wait_status) { on_exit(wait_status); }});
+    };
+    auto child = spawn();
+    if (const std::vector<std::string> via_shell{"/bin/sh", "-c", options_.cmd}; !child && spec.argv != via_shell) {
         // Run directly, it did not start (not found, a script without #!): the shell says why, as it
         // would have, or runs it as a shell script.
         spec.argv = via_shell;
-        process = Process::spawn(spec);
+        child = spawn();
     }
-    pipe->write.reset();  // only the child holds the write end now: EOF comes when the build is done
-    if (!process) {
+    if (!child) {
         finish(BuildResult{BuildOutcome::CouldNotStart, 0, Duration(0), {},
-                           fmt::format("the build could not start: {}", process.error().to_string()), current_});
+                           fmt::format("the build could not start: {}", child.error().to_string()), current_});
         return;
     }
-    process_ = std::move(*process);
+    child_ = std::move(*child);
     if (niceness && !priority_warned_) {
         // Set in the child before exec; only a filter forbidding it (seccomp) leaves it higher. Lower is
         // fine: the build may have lowered itself further since (`nice make`).
         errno = 0;
-        const int now = ::getpriority(PRIO_PROCESS, id_t(process_.pid()));
+        const int now = ::getpriority(PRIO_PROCESS, id_t(child_->pid()));
         if (errno == 0 && now < *niceness) {
             priority_warned_ = true;
             Console::get().warn(fmt::format("the build runs at hotswap's own CPU priority (nice {}, not {}); set "
@@ -130,18 +120,11 @@ void Builder::start(ChangeSet changes) {
                                             now, *niceness));
         }
     }
-    auto reader = OutputReader::create(loop_, std::move(pipe->read), [this](std::string_view line) {
-        Console::get().child_line(Source::Build, 0, line);
-        tail_.emplace_back(line);
-        if (tail_.size() > kTailLines) tail_.pop_front();
-    });
-    if (reader) output_ = std::move(*reader);
-    (void)loop_.watch_child(process_.pid(), process_.pidfd(), [this](int status) { on_exit(status); });
     state_ = State::Running;
-    Console::get().debug(fmt::format("build started (pid {}): {}", process_.pid(), options_.cmd));
+    Console::get().debug(fmt::format("build started (pid {}): {}", child_->pid(), options_.cmd));
 
     if (options_.timeout) {
-        timeout_timer_ = loop_.after(*options_.timeout, [this] {
+        child_->set_timeout(*options_.timeout, [this] {
             if (state_ != State::Running) return;
             timed_out_ = true;
             state_ = State::Cancelling;
@@ -151,20 +134,14 @@ void Builder::start(ChangeSet changes) {
 }
 
 void Builder::on_exit(int wait_status) {
-    process_.mark_exited();
-    if (output_) output_->drain();
-    // Anything the build left running in its group (a stray daemon, a backgrounded job) goes with it.
-    (void)process_.signal_group(SIGKILL);
-    process_.release();
-    output_.reset();
-    timeout_timer_.cancel();
-    kill_timer_.cancel();
+    // Reaped, its output drained and its group killed by the Child; it goes at the end of this call.
+    const std::unique_ptr<Child> done = std::move(child_);
 
     auto duration = std::chrono::duration_cast<Duration>(Clock::now() - started_);
     BuildResult result;
     result.wait_status = wait_status;
     result.duration = duration;
-    result.tail.assign(tail_.begin(), tail_.end());
+    result.tail = done->tail();
     result.changes = std::move(current_);
 
     if (state_ == State::Cancelling && !timed_out_) {

@@ -7,7 +7,6 @@
 
 #include <sys/types.h>
 
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -18,8 +17,7 @@
 #include "build/build_priority.hpp"
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
-#include "proc/output_reader.hpp"
-#include "proc/process.hpp"
+#include "proc/child.hpp"
 #include "core/change.hpp"
 
 namespace hotswap {
@@ -59,7 +57,7 @@ public:
     // Stops a running build without starting another (hotswap is shutting down).
     void abort();
     bool busy() const { return state_ != State::Idle; }
-    pid_t pid() const { return process_.pid(); }
+    pid_t pid() const { return child_ ? child_->pid() : 0; }
 
 private:
     enum class State { Idle, Running, Cancelling };
@@ -72,17 +70,13 @@ private:
     BuildOptions options_;
     DoneCallback on_done_;
     State state_ = State::Idle;
-    Process process_;
-    std::unique_ptr<OutputReader> output_;
-    std::deque<std::string> tail_;
+    std::unique_ptr<Child> child_;  // the build under way
     Clock::time_point started_;
     ChangeSet current_;
     std::optional<ChangeSet> next_;
     bool timed_out_ = false;
     bool aborted_ = false;
     bool priority_warned_ = false;
-    EventLoop::Timer timeout_timer_;
-    EventLoop::Timer kill_timer_;
 };
 
 // Merges `later` into `into`, one entry per path (the later kind wins).

@@ -2,16 +2,17 @@
 // Generation: one running build of the app, with its process group, its output and its place in the
 // state machine of DESIGN.md §3 (supervise/lifecycle.hpp holds the rules).
 
+#include <sys/types.h>
+
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
-#include "proc/output_reader.hpp"
-#include "proc/process.hpp"
+#include "proc/child.hpp"
 #include "supervise/generation_state.hpp"
 #include "supervise/lifecycle.hpp"
 
@@ -30,23 +31,25 @@ struct Generation {
     int id = 0;
     GenerationState state = GenerationState::Starting;
     LaunchTarget launch;
-    Process process;
-    std::unique_ptr<OutputReader> output;
+    std::unique_ptr<Child> child;  // its process group, output and stop timer; null until it was spawned
     std::unique_ptr<ReadinessProbe> probe;
-    std::deque<std::string> tail;  // last lines of output, shown when it fails
     Clock::time_point spawned_at{};
     Clock::time_point ready_at{};
     Clock::time_point serving_since{};
     Clock::time_point stop_requested_at{};
     EventLoop::Timer ready_timer;
-    EventLoop::Timer kill_timer;
     EventLoop::Timer probation_timer;
     bool on_probation = false;  // switched in, probation not over yet
     bool favored = false;       // given the shortest time slice while a reload runs (time_slice.hpp)
     uint16_t private_port = 0;  // proxy mode: the loopback port it is told to bind ($PORT); 0: none
 
+    // The last lines of output a generation keeps, to show when it fails.
+    static constexpr size_t kTailLines = 20;
+
     ~Generation();
-    void remember(std::string_view line);
+    pid_t pid() const { return child ? child->pid() : 0; }
+    bool running() const { return child && child->running(); }
+    std::vector<std::string> tail() const { return child ? child->tail() : std::vector<std::string>{}; }
     std::string label() const;  // "app#3"
     // The artifact's id, or "-" without an artifact store.
     std::string artifact_label() const { return launch.artifact_id.empty() ? "-" : launch.artifact_id; }

@@ -12,13 +12,11 @@
 
 namespace hotswap {
 
-Generations::Generations(EventLoop& loop, const EventSink& events, int stop_signal, Duration drain_timeout)
-    : loop_(loop), events_(events), stop_signal_(stop_signal), drain_timeout_(drain_timeout) {}
+Generations::Generations(const EventSink& events, int stop_signal, Duration drain_timeout)
+    : events_(events), stop_signal_(stop_signal), drain_timeout_(drain_timeout) {}
 
 Generations::~Generations() {
-    for (auto& [id, g] : all_)
-        if (g->process.running()) loop_.unwatch_child(g->process.pid());
-    all_.clear();  // each Process kills what is left of its group
+    all_.clear();  // each Child stops watching its process and kills what is left of its group
 }
 
 std::unique_ptr<Generation> Generations::make(LaunchTarget target) {
@@ -98,11 +96,10 @@ void Generations::stop(Generation& g) {
     g.probation_timer.cancel();
     g.on_probation = false;
     g.probe.reset();
-    (void)g.process.signal_group(stop_signal_);
-    emit_event(events_, event::Drain{g.id, g.process.pid(), g.launch.artifact_id, signal_name(stop_signal_),
-                                     drain_timeout_.count()});
     const int id = g.id;
-    g.kill_timer = loop_.after(drain_timeout_, [this, id] { on_drain_timeout(id); });
+    if (g.child) g.child->stop(stop_signal_, drain_timeout_, [this, id] { on_drain_timeout(id); });
+    emit_event(events_, event::Drain{g.id, g.pid(), g.launch.artifact_id, signal_name(stop_signal_),
+                                     drain_timeout_.count()});
 }
 
 void Generations::stop_all() {
@@ -110,7 +107,8 @@ void Generations::stop_all() {
 }
 
 void Generations::kill_all() {
-    for (auto& [id, g] : all_) (void)g->process.signal_group(SIGKILL);
+    for (auto& [id, g] : all_)
+        if (g->child) g->child->signal_group(SIGKILL);
 }
 
 void Generations::on_drain_timeout(int id) {
@@ -118,10 +116,10 @@ void Generations::on_drain_timeout(int id) {
     if (!g) return;
     Console::get().warn(fmt::format("{} did not stop within {} of {}: killing it", g->label(),
                                     format_duration(drain_timeout_), signal_name(stop_signal_)));
-    // Descendants that left the group first, while they can still be found below the leader.
-    for (pid_t pid : escaped_descendants(ProcessTree::snapshot(), g->process.pid())) ::kill(pid, SIGKILL);
-    (void)g->process.signal_group(SIGKILL);
-    emit_event(events_, event::Kill{id, g->process.pid(), "drain timeout"});
+    // Descendants that left the group first, while they can still be found below the leader; the Child
+    // kills the group itself right after this.
+    for (pid_t pid : escaped_descendants(ProcessTree::snapshot(), g->pid())) ::kill(pid, SIGKILL);
+    emit_event(events_, event::Kill{id, g->pid(), "drain timeout"});
 }
 
 void Generations::favor_serving(bool overlapping) {
@@ -129,15 +127,15 @@ void Generations::favor_serving(bool overlapping) {
 }
 
 void Generations::favor(Generation& g, bool overlapping) {
-    if (!overlapping || g.favored || !g.process.running()) return;
-    g.favored = set_time_slice(g.process.pid(), kShortestSlice) > 0;
+    if (!overlapping || g.favored || !g.running()) return;
+    g.favored = set_time_slice(g.pid(), kShortestSlice) > 0;
 }
 
 void Generations::unfavor_all() {
     for (auto& [id, g] : all_) {
         if (!g->favored) continue;
         g->favored = false;
-        if (g->process.running()) (void)set_time_slice(g->process.pid(), std::chrono::nanoseconds(0));
+        if (g->running()) (void)set_time_slice(g->pid(), std::chrono::nanoseconds(0));
     }
 }
 

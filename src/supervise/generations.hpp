@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "core/duration.hpp"
-#include "core/event_loop.hpp"
 #include "supervise/events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
@@ -17,7 +16,7 @@ namespace hotswap {
 
 class Generations {
 public:
-    Generations(EventLoop& loop, const EventSink& events, int stop_signal, Duration drain_timeout);
+    Generations(const EventSink& events, int stop_signal, Duration drain_timeout);
     ~Generations();
 
     // A new generation, not yet in the set: it joins with add() once its process runs.
@@ -54,7 +53,6 @@ public:
 private:
     void on_drain_timeout(int id);
 
-    EventLoop& loop_;
     const EventSink& events_;
     int stop_signal_;
     Duration drain_timeout_;

@@ -18,7 +18,7 @@ void LeftoverReaper::reap(const Generations& generations, pid_t build_pid, bool 
     query.everything = everything;
     for (const auto& [id, g] : generations.all()) {
         query.live_generations.insert(id);
-        if (g->process.pid() > 0) query.tracked.insert(g->process.pid());
+        if (g->pid() > 0) query.tracked.insert(g->pid());
     }
     if (build_pid > 0) query.tracked.insert(build_pid);
     if (OrphanGuard::running_pid() > 0) query.tracked.insert(OrphanGuard::running_pid());

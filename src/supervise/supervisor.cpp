@@ -135,17 +135,11 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     restart_timer_.cancel();
     auto g = generations_.make(std::move(target));
     // 1. Its command (with an artifact store, the element naming the build output becomes the generation's
-    //    own copy), output pipe, environment and fds: exactly stdio and the listeners (proxy: a private port).
+    //    own copy), environment and fds: exactly stdio and the listeners (proxy: a private port).
     std::vector<std::string> argv = artifacts_.command_for(g->launch, run_cwd());
     if (auto port = traffic_.give_private_port(*g); !port) {
         Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), port.error().to_string()));
         upgrade_.failed(port.error().to_string(), newer_on_the_way());
-        return;
-    }
-    auto pipe = make_pipe();
-    if (!pipe) {
-        Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), pipe.error().to_string()));
-        upgrade_.failed(pipe.error().to_string(), newer_on_the_way());
         return;
     }
     AppEnvironment env;
@@ -161,33 +155,30 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     spec.cwd = run_cwd().string();
     spec.listen_fds = traffic_.listen_fds();
     spec.set_listen_pid = traffic_.fd_mode() && config_.listen_pid;
-    spec.output_fd = pipe->write.get();
     spec.unblock = &loop_.blocked_signals();
 
-    // 2. Fork and exec; an exec failure is a failed start like any other.
-    auto process = Process::spawn(spec);
-    pipe->write.reset();
-    if (!process) {
-        std::string why = process.error().to_string();
+    // 2. Fork and exec, with an output pipe of its own; an exec failure is a failed start like any other.
+    const int id = g->id;
+    Generation* at = g.get();  // stays where it is: the Generations own it through a unique_ptr
+    auto child = Child::spawn(loop_, std::move(spec), Generation::kTailLines,
+                              {[at](std::string_view line) {
+                                   Console::get().child_line(Source::App, at->id, line);
+                                   if (at->probe) at->probe->on_output_line(line);
+                               },
+                               [this, id](int wait_status) { on_exit(id, wait_status); }});
+    if (!child) {
+        std::string why = child.error().to_string();
         emit_event(events_, event::Exit{g->id, 0, g->launch.artifact_id, "starting", "", why, 0, ""});
         fail_step(why, g.get(), fmt::format("{}: {}", g->label(), why));
         return;
     }
-    g->process = std::move(*process);
+    g->child = std::move(*child);
     g->spawned_at = Clock::now();
     Generation& raw = generations_.add(std::move(g));
-    const int id = raw.id;
-    Generation* at = &raw;
-    auto reader = OutputReader::create(loop_, std::move(pipe->read), [at](std::string_view line) {
-        Console::get().child_line(Source::App, at->id, line);
-        at->remember(line);
-        if (at->probe) at->probe->on_output_line(line);
-    });
-    if (reader) raw.output = std::move(*reader);
-    if (auto r = loop_.watch_child(raw.process.pid(), raw.process.pidfd(), [this, id](int st) { on_exit(id, st); }); !r)
-        Console::get().warn(fmt::format("{}: {}", raw.label(), r.error().to_string()));
-    Console::get().debug(fmt::format("{} started (pid {}, {})", raw.label(), raw.process.pid(), to_string(raw.launch.reason)));
-    emit_event(events_, event::Spawn{id, raw.process.pid(), raw.launch.artifact_id, to_string(raw.launch.reason)});
+    if (const auto& watch = raw.child->exit_watch(); !watch)
+        Console::get().warn(fmt::format("{}: {}", raw.label(), watch.error().to_string()));
+    Console::get().debug(fmt::format("{} started (pid {}, {})", raw.label(), raw.pid(), to_string(raw.launch.reason)));
+    emit_event(events_, event::Spawn{id, raw.pid(), raw.launch.artifact_id, to_string(raw.launch.reason)});
 
     // 3. Restart mode has no overlap to protect: the app serves as soon as it runs.
     if (!traffic_.overlapping()) {
@@ -195,7 +186,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
         return;
     }
     // 4. fd and proxy mode: it serves once the probe says so, within ready_timeout.
-    raw.probe = make_probe(loop_, traffic_.readiness_for(raw), ProbeTarget{raw.process.pid()});
+    raw.probe = make_probe(loop_, traffic_.readiness_for(raw), ProbeTarget{raw.pid()});
     raw.probe->start([this, id] { loop_.post([this, id] { on_ready(id); }); });
     raw.ready_timer = loop_.after(config_.ready_timeout, [this, id] { on_ready_timeout(id); });
 }
@@ -206,7 +197,7 @@ void Supervisor::on_ready(int id) {
     g->ready_timer.cancel();
     g->ready_at = Clock::now();
     generations_.advance(*g, GenerationEvent::ProbeReady);
-    emit_event(events_, event::Ready{id, g->process.pid(), whole_ms(g->ready_at - g->spawned_at)});
+    emit_event(events_, event::Ready{id, g->pid(), whole_ms(g->ready_at - g->spawned_at)});
     switch_to(*g);
 }
 
@@ -252,7 +243,7 @@ void Supervisor::switch_to(Generation& g) {
                     {"build_ms", build.count()},
                     {"ready_ms", whole_ms(g.ready_at - g.spawned_at)},
                     {"total_ms", whole_ms(total)}};
-    emit_event(events_, event::Switch{g.id, g.process.pid(), g.launch.artifact_id, old ? old->id : 0, build.count(),
+    emit_event(events_, event::Switch{g.id, g.pid(), g.launch.artifact_id, old ? old->id : 0, build.count(),
                                      whole_ms(g.ready_at - g.spawned_at), whole_ms(total)});
     last_build_time_.reset();
 
@@ -279,7 +270,7 @@ void Supervisor::on_ready_timeout(int id) {
     if (!g || g->state != GenerationState::Starting) return;
     generations_.advance(*g, GenerationEvent::ReadyTimeout);
     std::string waited = g->probe ? g->probe->describe() : to_string(traffic_.readiness());
-    emit_event(events_, event::Exit{id, g->process.pid(), g->launch.artifact_id, "starting", "", "not ready in time",
+    emit_event(events_, event::Exit{id, g->pid(), g->launch.artifact_id, "starting", "", "not ready in time",
                                              since(g->spawned_at).count(), ""});
     generations_.stop(*g);
     fail_step(fmt::format("{} was not ready within {} (waited for {})", g->label(), format_duration(config_.ready_timeout),
@@ -292,7 +283,7 @@ void Supervisor::on_notify(const NotifyServer::Message& message) {
     // path cannot declare a generation ready.
     pid_t group = process_group_of(message.sender);
     for (auto& [id, g] : generations_.all()) {
-        if (g->process.pid() != group || !g->process.running()) continue;
+        if (g->pid() != group || !g->running()) continue;
         if (message.status) Console::get().info(fmt::format("{} status: {}", g->label(), *message.status), Tone::Dim);
         if (message.ready && g->probe) g->probe->on_notify_ready();
         return;
@@ -304,7 +295,7 @@ void Supervisor::fail_step(std::string_view why, const Generation* g, std::strin
     Console::get().error(fmt::format("✗ {} · {}", shown.empty() ? why : shown, still_serving_note()));
     // What it printed last tells why (DESIGN.md §3): a start that fails shows the tail of its output next
     // to the verdict, where it is not lost among the lines of the generation still serving.
-    if (g) show_tail(g->label(), {g->tail.begin(), g->tail.end()});
+    if (g) show_tail(g->label(), g->tail());
     if (g) artifacts_.mark(*g, ArtifactOutcome::Bad, std::string(why));
     upgrade_.failed(why, newer_on_the_way());
 }
@@ -322,12 +313,9 @@ void Supervisor::show_tail(std::string_view label, const std::vector<std::string
 void Supervisor::on_exit(int id, int wait_status) {
     std::unique_ptr<Generation> g = generations_.remove(id);
     if (!g) return;
-    // 1. Collect it: its last lines come before the verdict; anything left in its group dies with it.
-    g->process.mark_exited();
+    // 1. Its Child has delivered its last lines (they come before the verdict) and killed what was left in
+    //    its group.
     traffic_.unroute(*g);  // proxy mode: new connections wait for the next generation instead of meeting a closed port
-    if (g->output) g->output->drain();
-    (void)g->process.signal_group(SIGKILL);
-    g->process.release();
 
     // 2. The verdict, from the state it was in.
     const GenerationState was = g->state;
@@ -346,7 +334,7 @@ void Supervisor::on_exit(int id, int wait_status) {
 
     // 3. Whatever it left behind outside its group (orphans re-parented to us) goes too.
     leftovers_.reap(generations_, builder_ && builder_->busy() ? builder_->pid() : 0, false);
-    emit_event(events_, event::Exit{g->id, g->process.pid(), g->launch.artifact_id, to_string(was), how, "",
+    emit_event(events_, event::Exit{g->id, g->pid(), g->launch.artifact_id, to_string(was), how, "",
                                              since(g->spawned_at).count(), to_string(action)});
 
     // 4. Carry the verdict out.
@@ -420,7 +408,8 @@ void Supervisor::schedule_restart(const Generation& crashed, const std::string& 
     Duration uptime = since(crashed.spawned_at);
     Duration delay = backoff_.next_delay(uptime);
     ++restarts_;
-    std::string tail = crashed.tail.empty() ? "" : fmt::format(" · last output: {}", crashed.tail.back());
+    const std::vector<std::string> last_lines = crashed.tail();
+    std::string tail = last_lines.empty() ? "" : fmt::format(" · last output: {}", last_lines.back());
     Console::get().error(fmt::format("✗ {} crashed after {} ({}) · restarting in {} (restart {}){}", crashed.label(),
                                      format_duration(uptime), how, format_duration(delay), backoff_.attempts(), tail));
     LaunchTarget target = crashed.launch;

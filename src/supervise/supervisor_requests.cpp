@@ -28,7 +28,7 @@ Supervisor::Supervisor(EventLoop& loop, Config config)
       config_(std::move(config)),
       traffic_(loop_, config_),
       artifacts_(config_, events_),
-      generations_(loop_, events_, config_.stop_signal, config_.drain_timeout),
+      generations_(events_, config_.stop_signal, config_.drain_timeout),
       upgrade_(events_, config_.probation,
                {[this] { return generations_.serving_id(); }, [this] { unfavor_when_settled(); }}),
       leftovers_(events_) {}
@@ -131,7 +131,7 @@ nlohmann::json Supervisor::status_json() const {
     for (const auto& [id, g] : generations_.all())
         generations.push_back({{"id", id},
                                {"state", to_string(g->state)},
-                               {"pid", g->process.pid()},
+                               {"pid", g->pid()},
                                {"artifact", g->launch.artifact_id},
                                {"reason", to_string(g->launch.reason)},
                                {"uptime_ms", since(g->spawned_at).count()},

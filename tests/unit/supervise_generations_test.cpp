@@ -1,10 +1,14 @@
-// Generations without processes: who serves, who is on the way in, and transitions through advance().
+// Generations: who serves, who is on the way in, transitions through advance(), and a stop (the one test
+// with a real process, since the stop goes to its Child).
+
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "proc/child.hpp"
 #include "ready/probe.hpp"
 #include "supervise/generations.hpp"
 
@@ -16,7 +20,7 @@ struct Fixture {
     std::unique_ptr<EventLoop> loop = EventLoop::create({}).value();
     std::vector<std::string> events;
     EventSink sink = [this](const Event& e) { events.emplace_back(event_name(e)); };
-    Generations set{*loop, sink, SIGTERM, Duration(10'000)};
+    Generations set{sink, SIGTERM, Duration(10'000)};
 };
 
 }  // namespace
@@ -41,13 +45,18 @@ TEST(Generations, IdsCountUpAndTheStateMachineDecidesWhoServes) {
 TEST(Generations, StoppingDrainsAndArmsTheKillTimer) {
     Fixture f;
     Generation& g = f.set.add(f.set.make(LaunchTarget{}));
+    SpawnSpec spec;
+    spec.argv = {"/bin/sh", "-c", "exec sleep 100"};
+    auto child = Child::spawn(*f.loop, spec, Generation::kTailLines, {});
+    ASSERT_TRUE(child) << child.error().to_string();
+    g.child = std::move(*child);
     f.set.advance(g, GenerationEvent::Switch);
     EXPECT_FALSE(f.set.any_stopping());
     f.set.stop(g);
     EXPECT_EQ(g.state, GenerationState::Draining);
     EXPECT_TRUE(f.set.any_stopping());
     EXPECT_TRUE(f.set.any_draining());
-    EXPECT_TRUE(g.kill_timer.armed());
+    EXPECT_TRUE(g.child->kill_pending());
     EXPECT_EQ(f.events, (std::vector<std::string>{"drain"}));
     f.set.stop(g);  // once
     EXPECT_EQ(f.events.size(), 1u);
@@ -55,6 +64,9 @@ TEST(Generations, StoppingDrainsAndArmsTheKillTimer) {
     ASSERT_TRUE(gone);
     EXPECT_TRUE(f.set.empty());
     EXPECT_EQ(f.set.remove(gone->id), nullptr);
+    const pid_t pid = gone->pid();
+    gone.reset();                // its Child kills the group...
+    ::waitpid(pid, nullptr, 0);  // ...and no loop runs here to collect it: no zombie for later tests
 }
 
 TEST(Generations, AFailedStartStopsWithoutLeavingFailed) {
