@@ -79,8 +79,9 @@ load=$(tail -n 1 "$WORK/load.out")
 pass "editing version.hpp serves v2, and v1 drained gracefully with 0 failed requests ($load)"
 
 set_version '"v3" this is not C++'
+# No reload_end is awaited here: this edit may come while v2's attempt is still in probation, and then it
+# joins that attempt, which ends with v2's probation, whatever the build does. What serves is checked below.
 wait_event build_end 1 '"ok":false'
-wait_event reload_end 1 '"generation":[1-9][0-9]*,.*"ok":false'  # the previous version still serves
 grep -qE 'version\.hpp:[0-9]+:[0-9]+: error' "$LOG" || fail "the compiler's error is not in hotswap's output"
 body_is "$url" "hello from hello-cpp v2" || fail "v2 stopped serving after a failed build"
 pass "a syntax error keeps v2 serving and shows the compiler's error"
