@@ -67,7 +67,7 @@ void Builder::abort() {
     terminate_group();
 }
 
-void Builder::terminate_group() { child_->stop(SIGTERM, kCancelGrace); }
+void Builder::terminate_group() { child_->stop(SIGTERM, kCancelGrace, {}); }
 
 void Builder::start(ChangeSet changes) {
     current_ = std::move(changes);

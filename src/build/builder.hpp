@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "build/build_priority.hpp"
+#include "build/build_runner.hpp"
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
 #include "proc/child.hpp"
-#include "core/change.hpp"
 
 namespace hotswap {
 
@@ -33,31 +33,17 @@ struct BuildOptions {
     bool idle = false;                // SCHED_IDLE instead: the build runs only on CPU time the rest leaves
 };
 
-enum class BuildOutcome { Succeeded, Failed, TimedOut, CouldNotStart };
-
-struct BuildResult {
-    BuildOutcome outcome = BuildOutcome::Failed;
-    int wait_status = 0;
-    Duration duration{0};
-    std::vector<std::string> tail;  // the last lines of output, for the failure summary
-    std::string message;            // one sentence for the user
-    ChangeSet changes;              // what this build was for
-};
-
-class Builder {
+class Builder final : public BuildRunner {
 public:
-    using DoneCallback = std::function<void(BuildResult)>;
     Builder(EventLoop& loop, BuildOptions options, DoneCallback on_done);
-    ~Builder();
+    ~Builder() override;
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
 
-    // Builds for `changes`; a build under way is cancelled first and its changes are folded into this one.
-    void request(ChangeSet changes);
-    // Stops a running build without starting another (hotswap is shutting down).
-    void abort();
-    bool busy() const { return state_ != State::Idle; }
-    pid_t pid() const { return child_ ? child_->pid() : 0; }
+    void request(ChangeSet changes) override;
+    void abort() override;
+    bool busy() const override { return state_ != State::Idle; }
+    pid_t pid() const override { return child_ ? child_->pid() : 0; }
 
 private:
     enum class State { Idle, Running, Cancelling };

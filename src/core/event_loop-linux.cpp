@@ -5,6 +5,7 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -37,6 +38,17 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(std::span<const int> signal
     EventLoop* self = loop.get();
     HS_TRY_VOID(loop->add_fd(loop->timerfd_.get(), EPOLLIN, [self](uint32_t) { self->dispatch_timers(); }));
     HS_TRY_VOID(loop->add_fd(loop->signalfd_.get(), EPOLLIN, [self](uint32_t) { self->dispatch_signals(); }));
+    return loop;
+}
+
+Result<std::unique_ptr<EventLoop>> EventLoop::create_manual() {
+    auto loop = std::make_unique<EventLoop>(PassKey());
+    loop->manual_ = true;
+    loop->manual_now_ = Clock::now();
+    loop->blocked_ = std::make_unique<sigset_t>();
+    sigemptyset(loop->blocked_.get());
+    loop->epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    if (!loop->epoll_) return Error::from_errno("epoll_create1");
     return loop;
 }
 
@@ -75,7 +87,7 @@ EventLoop::Timer EventLoop::after(Duration delay, std::function<void()> callback
 
 EventLoop::TimerId EventLoop::add_timer(Duration delay, std::function<void()> callback) {
     TimerId id = next_timer_++;
-    auto deadline = Clock::now() + delay;
+    auto deadline = now() + delay;
     bool earliest = timers_.empty() || deadline < timers_.begin()->first.first;
     timers_.emplace(std::make_pair(deadline, id), std::move(callback));
     timer_deadlines_[id] = deadline;
@@ -92,6 +104,7 @@ void EventLoop::cancel_timer(TimerId id) {
 }
 
 void EventLoop::rearm_timerfd() {
+    if (manual_) return;  // advance() fires them
     itimerspec spec{};
     if (!timers_.empty()) {
         auto delta = timers_.begin()->first.first - Clock::now();
@@ -161,16 +174,33 @@ void EventLoop::reap_children() {
 
 void EventLoop::post(std::function<void()> callback) { posted_.push_back(std::move(callback)); }
 
+void EventLoop::run_posted() {
+    while (!posted_.empty() && !stopped_) {
+        auto batch = std::move(posted_);
+        posted_.clear();
+        for (auto& cb : batch) cb();
+    }
+}
+
+void EventLoop::advance(Duration by) {
+    const Clock::time_point until = manual_now_ + by;
+    run_posted();
+    while (!timers_.empty() && timers_.begin()->first.first <= until) {
+        auto node = timers_.extract(timers_.begin());
+        timer_deadlines_.erase(node.key().second);
+        manual_now_ = std::max(manual_now_, node.key().first);
+        node.mapped()();
+        run_posted();
+    }
+    manual_now_ = until;
+}
+
 int EventLoop::run() {
     constexpr int kBatch = 64;
     epoll_event events[kBatch];
     while (!stopped_) {
-        while (!posted_.empty()) {
-            auto batch = std::move(posted_);
-            posted_.clear();
-            for (auto& cb : batch) cb();
-            if (stopped_) return exit_code_;
-        }
+        run_posted();
+        if (stopped_) return exit_code_;
         int n = ::epoll_wait(epoll_.get(), events, kBatch, -1);
         if (n < 0) {
             if (errno == EINTR) continue;

@@ -32,6 +32,10 @@ public:
 
     // Blocks `signals` (and SIGCHLD) for the whole process, ignores SIGPIPE, and routes them to the loop.
     static Result<std::unique_ptr<EventLoop>> create(std::span<const int> signals);
+    // A loop whose clock stands still until advance() moves it: timers fire in order of their deadlines,
+    // posted callbacks run between them, and no time is waited for. For unit tests that drive timeouts,
+    // probation and backoff without sleeping. It blocks no signals and reaps no children.
+    static Result<std::unique_ptr<EventLoop>> create_manual();
     struct PassKey {
         explicit PassKey() = default;
     };
@@ -58,6 +62,12 @@ public:
     // Runs `callback` from the loop, after the current callback returns.
     void post(std::function<void()> callback);
 
+    // The loop's clock: steady_clock, or the manual clock of create_manual().
+    Clock::time_point now() const { return manual_ ? manual_now_ : Clock::now(); }
+    // Manual clock only: runs what is posted, then moves the clock to each timer deadline up to `by`
+    // from now in turn and fires that timer (and what it posts).
+    void advance(Duration by);
+
     // Runs until stop(); returns the code given to stop().
     int run();
     void stop(int exit_code);
@@ -83,6 +93,7 @@ private:
     void dispatch_timers();
     void rearm_timerfd();
     void reap_children();
+    void run_posted();
 
     FileDescriptor epoll_;
     FileDescriptor timerfd_;
@@ -98,6 +109,8 @@ private:
     std::vector<std::function<void()>> posted_;
     bool stopped_ = false;
     int exit_code_ = 0;
+    bool manual_ = false;
+    Clock::time_point manual_now_{};
 };
 
 // A pending callback of the loop, owned like a file descriptor: empty, or armed until it fires.

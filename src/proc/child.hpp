@@ -1,6 +1,6 @@
 #pragma once
-// Child: one process that hotswap started and watches on the event loop — the build and every generation.
-// It owns the Process (its group), the output pipe and reader, the last lines of output, the exit watch and
+// Child: one process that hotswap started and watches on the event loop — the build and every generation
+// (the real ChildProcess of child_process.hpp). It owns the Process (its group), the output pipe and reader, the last lines of output, the exit watch and
 // the stop and timeout timers, so each owner wires none of that itself. Held by unique_ptr: the callbacks
 // it registers on the loop point at it.
 
@@ -17,48 +17,31 @@
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
+#include "proc/child_process.hpp"
 #include "proc/output_reader.hpp"
 #include "proc/process.hpp"
 
 namespace hotswap {
 
-class Child {
+class Child final : public ChildProcess {
 public:
-    using LineCallback = std::function<void(std::string_view line)>;
-    // Runs once the child was reaped and its last output delivered; it may destroy the Child.
-    using ExitCallback = std::function<void(int wait_status)>;
-
-    struct Callbacks {
-        LineCallback on_line;  // each whole line of stdout and stderr, as it comes
-        ExitCallback on_exit;
-    };
-
     // Spawns `spec` with stdout and stderr on a pipe of its own (spec.output_fd is replaced). An error
     // means nothing runs: exec failures come back here, as from Process::spawn.
     static Result<std::unique_ptr<Child>> spawn(EventLoop& loop, SpawnSpec spec, size_t tail_lines, Callbacks callbacks);
 
     // Stops watching it; the Process kills whatever of its group is still there.
-    ~Child();
+    ~Child() override;
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;
 
-    // The leader's pid, still known after it exited (for the events that report its exit).
-    pid_t pid() const { return pid_; }
-    bool running() const { return process_.running(); }
-    // The last lines of output, oldest first.
-    std::vector<std::string> tail() const { return {tail_.begin(), tail_.end()}; }
-    // Whether the exit watch was registered with a pidfd; without one the exit is still seen via SIGCHLD,
-    // only later, so the owner may want to say so.
-    const Result<void>& exit_watch() const { return exit_watch_; }
-
-    // `signo` to the whole group now; SIGKILL to the group after `grace` unless it exited first.
-    // `before_kill` runs at kill time, before the SIGKILL (while the leader still has its descendants
-    // below it). A second stop sends the signal again and restarts the grace period.
-    void stop(int signo, Duration grace, std::function<void()> before_kill = {});
+    pid_t pid() const override { return pid_; }
+    bool running() const override { return process_.running(); }
+    std::vector<std::string> tail() const override { return {tail_.begin(), tail_.end()}; }
+    const Result<void>& exit_watch() const override { return exit_watch_; }
+    void stop(int signo, Duration grace, std::function<void()> before_kill) override;
+    void signal_group(int signo) override;
     // A stop's SIGKILL is still to come.
     bool kill_pending() const { return kill_timer_.armed(); }
-    // `signo` to the whole group, nothing more.
-    void signal_group(int signo);
     // Calls `on_timeout` once `limit` from now, unless the child exited first.
     void set_timeout(Duration limit, std::function<void()> on_timeout);
 

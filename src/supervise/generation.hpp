@@ -12,7 +12,7 @@
 
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
-#include "proc/child.hpp"
+#include "proc/child_process.hpp"
 #include "supervise/generation_state.hpp"
 #include "supervise/lifecycle.hpp"
 
@@ -31,7 +31,7 @@ struct Generation {
     int id = 0;
     GenerationState state = GenerationState::Starting;
     LaunchTarget launch;
-    std::unique_ptr<Child> child;  // its process group, output and stop timer; null until it was spawned
+    std::unique_ptr<ChildProcess> child;  // its process group, output and stop timer; null until it was spawned
     std::unique_ptr<ReadinessProbe> probe;
     Clock::time_point spawned_at{};
     Clock::time_point ready_at{};

@@ -4,10 +4,11 @@
 
 #include <fmt/core.h>
 
+#include "core/signal_name.hpp"
 #include "proc/process_tree.hpp"
-#include "supervise/leftovers.hpp"
 #include "proc/time_slice.hpp"
 #include "ready/probe.hpp"
+#include "supervise/leftovers.hpp"
 #include "ui/console.hpp"
 
 namespace hotswap {

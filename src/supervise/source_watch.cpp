@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 
 #include "ui/console.hpp"
+#include "watch/debouncer.hpp"
+#include "watch/watcher.hpp"
 
 namespace hotswap {
 
@@ -16,16 +18,25 @@ namespace {
 // may copy the binary in many writes, then put its signature next to it.
 constexpr Duration kServeSettle{500};
 
+// The real watch: a Watcher (inotify or polling) whose changes settle in a Debouncer.
+class DebouncedWatch final : public SourceWatch {
+public:
+    DebouncedWatch(EventLoop& loop, const DebounceOptions& debounce, OnChanges on_changes)
+        : debouncer_(std::make_unique<Debouncer>(loop, debounce, std::move(on_changes))) {}
+
+    Result<void> start(EventLoop& loop, const WatchOptions& options) {
+        HS_TRY(watcher, make_watcher(loop, options, [this](std::vector<Change> c) { debouncer_->add(std::move(c)); }));
+        watcher_ = std::move(watcher);
+        return watcher_->start();
+    }
+    WatchStats stats() const { return watcher_->stats(); }
+
+private:
+    std::unique_ptr<Debouncer> debouncer_;
+    std::unique_ptr<Watcher> watcher_;
+};
+
 }  // namespace
-
-SourceWatch::SourceWatch(EventLoop& loop, const DebounceOptions& debounce, OnChanges on_changes)
-    : debouncer_(std::make_unique<Debouncer>(loop, debounce, std::move(on_changes))) {}
-
-Result<void> SourceWatch::start(EventLoop& loop, const WatchOptions& options) {
-    HS_TRY(watcher, make_watcher(loop, options, [this](std::vector<Change> c) { debouncer_->add(std::move(c)); }));
-    watcher_ = std::move(watcher);
-    return watcher_->start();
-}
 
 Result<std::unique_ptr<SourceWatch>> SourceWatch::sources(EventLoop& loop, const Config& config,
                                                           const fs::path& artifact, OnChanges on_changes) {
@@ -44,13 +55,13 @@ Result<std::unique_ptr<SourceWatch>> SourceWatch::sources(EventLoop& loop, const
     debounce.settle = config.debounce;
     debounce.max_wait = std::max(config.debounce * 10, Duration(1000));
     if (const char* strategy = std::getenv("HOTSWAP_DEBOUNCE")) (void)parse_debounce_strategy(strategy, debounce.strategy);
-    auto watch = std::make_unique<SourceWatch>(loop, debounce, std::move(on_changes));
+    auto watch = std::make_unique<DebouncedWatch>(loop, debounce, std::move(on_changes));
     HS_TRY_VOID(watch->start(loop, options));
-    auto stats = watch->watcher_->stats();
+    auto stats = watch->stats();
     Console::get().info(fmt::format("watching {} directories, {} files in {}", stats.directories, stats.files,
                                     format_duration(stats.setup_time)),
                         Tone::Dim);
-    return watch;
+    return std::unique_ptr<SourceWatch>(std::move(watch));
 }
 
 Result<std::unique_ptr<SourceWatch>> SourceWatch::artifact(EventLoop& loop, const Config& config, const fs::path& binary,
@@ -67,9 +78,9 @@ Result<std::unique_ptr<SourceWatch>> SourceWatch::artifact(EventLoop& loop, cons
     debounce.settle = std::max(config.debounce, kServeSettle);
     debounce.max_wait = std::max(debounce.settle * 10, Duration(10'000));
     debounce.strategy = DebounceStrategy::Trailing;
-    auto watch = std::make_unique<SourceWatch>(loop, debounce, std::move(on_changes));
+    auto watch = std::make_unique<DebouncedWatch>(loop, debounce, std::move(on_changes));
     if (auto started = watch->start(loop, options); !started) return started.error().with_context("watching the artifact");
-    return watch;
+    return std::unique_ptr<SourceWatch>(std::move(watch));
 }
 
 }  // namespace hotswap

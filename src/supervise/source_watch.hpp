@@ -2,16 +2,17 @@
 // SourceWatch: what starts an upgrade from the file system. Run mode: the project's sources (the watch
 // paths, filtered and ignored as configured), settled into one ChangeSet per burst. Serve mode: the
 // artifact alone (and its signature), settled longer, since a deploy may copy a binary in many writes.
+// The supervisor only holds it (changes arrive through the callback); a unit test holds a fake instead, and
+// calls the callback itself.
 
 #include <filesystem>
 #include <functional>
 #include <memory>
 
 #include "config/config.hpp"
+#include "core/change.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
-#include "watch/debouncer.hpp"
-#include "watch/watcher.hpp"
 
 namespace hotswap {
 
@@ -27,13 +28,12 @@ public:
                                                          const std::filesystem::path& binary, bool with_signature,
                                                          OnChanges on_changes);
 
-    SourceWatch(EventLoop& loop, const DebounceOptions& debounce, OnChanges on_changes);
+    virtual ~SourceWatch() = default;
+    SourceWatch(const SourceWatch&) = delete;
+    SourceWatch& operator=(const SourceWatch&) = delete;
 
-private:
-    Result<void> start(EventLoop& loop, const WatchOptions& options);
-
-    std::unique_ptr<Debouncer> debouncer_;
-    std::unique_ptr<Watcher> watcher_;
+protected:
+    SourceWatch() = default;
 };
 
 }  // namespace hotswap

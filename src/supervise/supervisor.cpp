@@ -160,7 +160,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     // 2. Fork and exec, with an output pipe of its own; an exec failure is a failed start like any other.
     const int id = g->id;
     Generation* at = g.get();  // stays where it is: the Generations own it through a unique_ptr
-    auto child = Child::spawn(loop_, std::move(spec), Generation::kTailLines,
+    auto child = drivers_.spawn_app(loop_, std::move(spec), Generation::kTailLines,
                               {[at](std::string_view line) {
                                    Console::get().child_line(Source::App, at->id, line);
                                    if (at->probe) at->probe->on_output_line(line);

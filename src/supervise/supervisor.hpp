@@ -7,7 +7,9 @@
 //   ArtifactIntake  the build output or deployed binary, checked and kept (artifact_intake.hpp)
 //   Traffic         listening sockets, proxy routing and readiness (traffic.hpp)
 //   SourceWatch     what starts an upgrade: sources (run) or the binary (serve) (source_watch.hpp)
-// The rules themselves (state transitions, what an exit means) are pure functions in lifecycle.hpp.
+// The rules themselves (state transitions, what an exit means) are pure functions in lifecycle.hpp; what
+// touches processes and the file system (the build, the app's processes, the watch) goes through Drivers
+// (drivers.hpp), so a unit test drives all of it with fakes on a manual clock.
 // Modes: fd mode (listeners: the new generation starts on the same sockets, the old one stops once the new
 // one is ready), proxy mode (--proxy: each generation on a private port, new connections to the serving
 // one), restart mode (neither: the old generation stops, then the new one starts).
@@ -21,11 +23,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "build/builder.hpp"
+#include "build/build_runner.hpp"
 #include "config/config.hpp"
 #include "core/event_loop.hpp"
 #include "ready/notify_server.hpp"
 #include "supervise/artifact_intake.hpp"
+#include "supervise/drivers.hpp"
 #include "supervise/events.hpp"
 #include "supervise/generations.hpp"
 #include "supervise/leftover_reaper.hpp"
@@ -38,7 +41,7 @@ namespace hotswap {
 
 class Supervisor {
 public:
-    Supervisor(EventLoop& loop, Config config);
+    Supervisor(EventLoop& loop, Config config, Drivers drivers = real_drivers());
     ~Supervisor();
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
@@ -111,6 +114,7 @@ private:
     std::string still_serving_note() const;
 
     EventLoop& loop_;
+    Drivers drivers_;
     EventSink events_;
     Config config_;
     std::filesystem::path state_dir_;
@@ -122,7 +126,7 @@ private:
     UpgradeAttempt upgrade_;
     LeftoverReaper leftovers_;
     std::unique_ptr<SourceWatch> watch_;
-    std::unique_ptr<Builder> builder_;
+    std::unique_ptr<BuildRunner> builder_;
     // Restart mode: what to start once the old generation is gone.
     std::optional<LaunchTarget> launch_when_stopped_;
 

@@ -23,8 +23,9 @@ constexpr int kShutdownPolls = 250;
 
 }  // namespace
 
-Supervisor::Supervisor(EventLoop& loop, Config config)
+Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
     : loop_(loop),
+      drivers_(std::move(drivers)),
       config_(std::move(config)),
       traffic_(loop_, config_),
       artifacts_(config_, events_),
@@ -57,13 +58,13 @@ Result<void> Supervisor::start() {
     create_builder();
     // 7. The watcher, so that no change made during the first build is missed (serve: the artifact only).
     if (serve_mode()) {
-        HS_TRY(watch, SourceWatch::artifact(loop_, config_, artifacts_.source(), artifacts_.verifies_signatures(),
+        HS_TRY(watch, drivers_.watch_artifact(loop_, config_, artifacts_.source(), artifacts_.verifies_signatures(),
                                             [this](ChangeSet c) { on_artifact_replaced(std::move(c)); }));
         watch_ = std::move(watch);
         Console::get().info(fmt::format("upgrades when {} is replaced, on SIGHUP, or on hotswap reload", artifacts_.shown()),
                             Tone::Dim);
     } else {
-        HS_TRY(watch, SourceWatch::sources(loop_, config_, artifacts_.source(), [this](ChangeSet c) { on_changes(std::move(c)); }));
+        HS_TRY(watch, drivers_.watch_sources(loop_, config_, artifacts_.source(), [this](ChangeSet c) { on_changes(std::move(c)); }));
         watch_ = std::move(watch);
     }
     // 8. The first build, or straight to the app (serve: a binary refused now stops hotswap, exit 1).
@@ -121,7 +122,7 @@ void Supervisor::create_builder() {
     options.state_dir = state_dir_;
     options.env = inherited_environment();
     options.unblock = &loop_.blocked_signals();
-    builder_ = std::make_unique<Builder>(loop_, std::move(options), [this](BuildResult r) { on_build_done(std::move(r)); });
+    builder_ = drivers_.builder(loop_, std::move(options), [this](BuildResult r) { on_build_done(std::move(r)); });
 }
 
 // ---- the control plane's requests

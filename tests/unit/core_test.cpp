@@ -77,6 +77,29 @@ TEST(EventLoop, TimerCancelsItselfWhenDestroyedOrReassigned) {
     EXPECT_FALSE(empty.armed());
 }
 
+TEST(EventLoop, AManualClockFiresTimersOnlyWhenAdvancedAndInOrder) {
+    auto loop = EventLoop::create_manual().value();
+    const auto start = loop->now();
+    std::vector<std::string> order;
+    EventLoop::Timer chained;
+    auto late = loop->after(50ms, [&] { order.push_back("late"); });
+    auto early = loop->after(10ms, [&] {
+        order.push_back("early");
+        // A timer armed from a timer counts from the clock's time then, and fires within the same advance.
+        chained = loop->after(5ms, [&] { order.push_back("chained"); });
+        loop->post([&] { order.push_back("posted"); });
+    });
+    loop->advance(9ms);
+    EXPECT_TRUE(order.empty());
+    EXPECT_EQ(loop->now() - start, 9ms);
+    loop->advance(10ms);
+    EXPECT_EQ(order, (std::vector<std::string>{"early", "posted", "chained"}));
+    EXPECT_TRUE(late.armed());
+    loop->advance(1h);
+    EXPECT_EQ(order, (std::vector<std::string>{"early", "posted", "chained", "late"}));
+    EXPECT_EQ(loop->now() - start, 19ms + 1h);
+}
+
 TEST(EventLoop, ReportsChildExitThroughPidfd) {
     const int signals[] = {SIGTERM};
     auto loop = EventLoop::create(signals).value();

@@ -129,7 +129,7 @@ TEST(Child, TimeoutCallsBackWhileItRuns) {
     Child& running = **child;
     running.set_timeout(Duration(50), [&] {
         timed_out = true;
-        running.stop(SIGTERM, kDeadline);
+        running.stop(SIGTERM, kDeadline, {});
     });
 
     ASSERT_TRUE(run_until_exit(*loop, status));
