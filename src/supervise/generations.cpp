@@ -5,9 +5,9 @@
 #include <fmt/core.h>
 
 #include "proc/process_tree.hpp"
-#include "supervise/leftovers.hpp"
 #include "proc/time_slice.hpp"
 #include "ready/probe.hpp"
+#include "supervise/leftovers.hpp"
 #include "ui/console.hpp"
 
 namespace hotswap {
