@@ -6,22 +6,15 @@
 
 #include "artifact/artifact_store.hpp"
 #include "artifact/file_hash.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 namespace fs = std::filesystem;
 
 namespace {
 class ArtifactStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char templ[] = "/tmp/hotswap-artifact-test.XXXXXX";
-        dir_ = ::mkdtemp(templ);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
-        fs::remove_all(dir_, ec);
-    }
     fs::path binary(const std::string& content, bool executable = true) {
         fs::path p = dir_ / "server";
         fs::remove(p);
@@ -29,7 +22,8 @@ protected:
         ::chmod(p.c_str(), executable ? 0755 : 0644);
         return p;
     }
-    fs::path dir_;
+    TempDir temp_{"hotswap-artifact"};
+    const fs::path& dir_ = temp_.path();
 };
 }  // namespace
 

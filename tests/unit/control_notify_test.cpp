@@ -15,7 +15,9 @@
 
 #include "control/event_stream.hpp"
 #include "control/systemd_notifier.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 namespace fs = std::filesystem;
 
@@ -27,11 +29,6 @@ struct Recorder {
 };
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-fs::path make_temp_dir() {
-    std::string templ = (fs::temp_directory_path() / "hotswap-notify-XXXXXX").string();
-    return ::mkdtemp(templ.data());
-}
 
 }  // namespace
 
@@ -121,8 +118,8 @@ TEST(SystemdNotifier, StatusIsOneLineCutBeforeACharacter) {
 }
 
 TEST(SystemdNotifier, SendsToNotifySocket) {
-    fs::path dir = make_temp_dir();
-    fs::path path = dir / "notify";
+    TempDir dir{"hotswap-notify"};
+    fs::path path = dir.path() / "notify";
     FileDescriptor receiver(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -140,23 +137,22 @@ TEST(SystemdNotifier, SendsToNotifySocket) {
     n = ::recv(receiver.get(), buf, sizeof buf, MSG_DONTWAIT);
     ASSERT_GT(n, 0);
     EXPECT_TRUE(starts_with(std::string(buf, size_t(n)), "RELOADING=1\nMONOTONIC_USEC="));
-    fs::remove_all(dir);
 }
 
 TEST(EventStream, AppendsOneJsonLinePerEventToAFile) {
-    fs::path dir = make_temp_dir();
+    TempDir dir{"hotswap-events"};
     const int signals[] = {SIGUSR2};
     auto loop = EventLoop::create(signals).value();
     {
-        std::ofstream existing(dir / "events.jsonl");
+        std::ofstream existing(dir.path() / "events.jsonl");
         existing << "{\"earlier\":true}\n";
     }
     {
-        auto stream = EventStream::open(*loop, (dir / "events.jsonl").string()).value();
+        auto stream = EventStream::open(*loop, dir.file("events.jsonl")).value();
         stream->emit("build_end", {{"ok", true}, {"duration_ms", 312}, {"event", "spoofed"}});
         stream->emit("switch", {{"generation", 2}, {"note", "bad utf-8 \xff"}});
     }
-    std::ifstream in(dir / "events.jsonl");
+    std::ifstream in(dir.path() / "events.jsonl");
     std::vector<nlohmann::json> lines;
     for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line, nullptr, false));
     ASSERT_EQ(lines.size(), 3u);
@@ -169,7 +165,6 @@ TEST(EventStream, AppendsOneJsonLinePerEventToAFile) {
     std::string time = lines[1]["time"];
     EXPECT_EQ(time.size(), 27u) << time;  // 2026-11-25T06:40:01.123456Z
     EXPECT_EQ(time.back(), 'Z');
-    fs::remove_all(dir);
 }
 
 TEST(EventStream, StalledPipeReaderNeverBlocksAndLosesOnlyCountedEvents) {

@@ -11,13 +11,15 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "lib/hotswap.hpp"
 #include "lib/notify_address.h"
 #include "lib/notify_message.h"
+#include "temp_dir.hpp"
+
+using hotswap::testing::TempDir;
 
 namespace {
 
@@ -161,12 +163,6 @@ private:
     int fd_ = -1;
 };
 
-std::string temporary_directory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "libhotswap-test.XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    return pattern;
-}
-
 }  // namespace
 
 TEST(LibNotify, WithoutNotifySocketNothingIsSentAndNothingFails) {
@@ -180,17 +176,14 @@ TEST(LibNotify, WithoutNotifySocketNothingIsSentAndNothingFails) {
 }
 
 TEST(LibNotify, SendsReadyToASocketPathWithTheSendersCredentials) {
-    std::string dir = temporary_directory();
-    std::string path = dir + "/notify";
-    {
-        Receiver receiver(path);
-        ScopedNotifySocket env(path.c_str());
-        EXPECT_EQ(hotswap_ready(), 1);
-        Receiver::Datagram d = receiver.next();
-        EXPECT_EQ(d.text, "READY=1");
-        EXPECT_EQ(d.sender, ::getpid());
-    }
-    std::filesystem::remove_all(dir);
+    TempDir dir{"libhotswap-notify"};
+    std::string path = dir.file("notify");
+    Receiver receiver(path);
+    ScopedNotifySocket env(path.c_str());
+    EXPECT_EQ(hotswap_ready(), 1);
+    Receiver::Datagram d = receiver.next();
+    EXPECT_EQ(d.text, "READY=1");
+    EXPECT_EQ(d.sender, ::getpid());
 }
 
 TEST(LibNotify, SendsToAnAbstractSocket) {

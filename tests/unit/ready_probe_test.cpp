@@ -17,7 +17,9 @@
 #include "ready/probe.hpp"
 #include "ready/process_group.hpp"
 #include "ready/ready_spec.hpp"
+#include "temp_dir.hpp"
 
+using hotswap::testing::TempDir;
 using namespace hotswap;
 using namespace std::chrono_literals;
 
@@ -84,18 +86,12 @@ namespace {
 class NotifyServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "hotswap-notify-XXXXXX").string();
-        dir_ = ::mkdtemp(tmpl.data());
         const int signals[] = {SIGTERM};
         loop_ = std::move(EventLoop::create(signals).value());
-        auto server = NotifyServer::create(*loop_, dir_ + "/notify",
+        auto server = NotifyServer::create(*loop_, dir_.file("notify"),
                                            [this](const NotifyServer::Message& m) { received_.push_back(m); });
         ASSERT_TRUE(server) << server.error().to_string();
         server_ = std::move(*server);
-    }
-    void TearDown() override {
-        server_.reset();
-        std::filesystem::remove_all(dir_);
     }
     void send(const std::string& datagram) {
         int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -112,7 +108,7 @@ protected:
         loop_->run();
     }
 
-    std::string dir_;
+    TempDir dir_{"hotswap-notify"};  // outlives the server, whose socket is in it
     std::unique_ptr<EventLoop> loop_;
     std::unique_ptr<NotifyServer> server_;
     std::vector<NotifyServer::Message> received_;

@@ -13,6 +13,7 @@
 
 #include "build/builder.hpp"
 #include "core/event_loop.hpp"
+#include "temp_dir.hpp"
 
 namespace hotswap {
 
@@ -21,8 +22,8 @@ inline std::optional<BuildResult> run_build(const std::string& cmd, int nice, bo
                                             const std::function<void(const std::filesystem::path&)>& prepare = {}) {
     const int signals[] = {SIGTERM};
     auto loop = EventLoop::create(signals).value();
-    char templ[] = "/tmp/hotswap-build-test.XXXXXX";
-    std::filesystem::path dir = ::mkdtemp(templ);
+    hotswap::testing::TempDir temp{"hotswap-build"};
+    const std::filesystem::path& dir = temp.path();
     if (prepare) prepare(dir);
     BuildOptions options;
     options.cmd = cmd;
@@ -40,7 +41,6 @@ inline std::optional<BuildResult> run_build(const std::string& cmd, int nice, bo
     builder.request(ChangeSet{});
     auto deadline = loop->after(Duration(60'000), [&] { loop->stop(1); });  // a generous bound, not a measurement
     loop->run();
-    std::filesystem::remove_all(dir);
     if (!result) ADD_FAILURE() << "the build never finished";
     return result;
 }

@@ -163,26 +163,26 @@ std::string read_all(const std::string& path) {
 }  // namespace
 
 TEST(GitignoreDifferential, AgreesWithGitCheckIgnore) {
-    ScratchDir scratch;
+    TempDir scratch{"hotswap-gitignore"};
     // Only the rules written here: no system, user or global git configuration or excludes file.
     ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     ::setenv("HOME", scratch.path().c_str(), 1);
     ::setenv("XDG_CONFIG_HOME", scratch.path().c_str(), 1);
-    std::string empty = scratch / "empty";
+    std::string empty = scratch.file("empty");
     write_file(empty, "");
-    if (run({"git", "--version"}, empty, scratch / "version") != 0) GTEST_SKIP() << "git is not installed";
+    if (run({"git", "--version"}, empty, scratch.file("version")) != 0) GTEST_SKIP() << "git is not installed";
 
     Rng r(kSeed);
     size_t cases = 0, mismatches = 0;
     for (int tree_no = 0; tree_no < kTrees && mismatches == 0; ++tree_no) {
-        std::string top = scratch / ("t" + std::to_string(tree_no));
+        std::string top = scratch.file("t" + std::to_string(tree_no));
         make_dirs(top);
-        ASSERT_EQ(run({"git", "init", "-q", "--template=", top}, empty, scratch / "init.out"), 0);
+        ASSERT_EQ(run({"git", "init", "-q", "--template=", top}, empty, scratch.file("init.out")), 0);
         Tree tree = make_tree(r, top);
         std::string list;
         for (const auto& d : tree.dirs) list += d + '\0';
         for (const auto& f : tree.files) list += f + '\0';
-        std::string in = scratch / "paths", out = scratch / "ignored";
+        std::string in = scratch.file("paths"), out = scratch.file("ignored");
         write_file(in, list);
 
         for (int round = 0; round < kRoundsPerTree && mismatches == 0; ++round) {

@@ -19,7 +19,7 @@ namespace {
 class InotifyWatch : public ::testing::Test {
 protected:
     std::unique_ptr<EventLoop> loop = make_loop();
-    ScratchDir dir;
+    TempDir dir{"hotswap-watch"};
     Seen seen;
     std::vector<std::string> warnings;
     Scenario scenario{*loop};
@@ -27,7 +27,7 @@ protected:
 
     WatchOptions options(std::vector<std::string> roots = {}) {
         WatchOptions o;
-        o.roots = roots.empty() ? std::vector<std::string>{dir.path()} : roots;
+        o.roots = roots.empty() ? std::vector<std::string>{dir.path().string()} : roots;
         o.on_warning = [this](std::string_view w) { warnings.emplace_back(w); };
         return o;
     }
@@ -45,7 +45,7 @@ protected:
         std::string stuck = scenario.run();
         EXPECT_EQ(stuck, "") << "changes seen:\n" << seen.dump();
     }
-    std::string p(std::string_view rel) const { return dir / rel; }
+    std::string p(std::string_view rel) const { return dir.file(rel); }
 };
 
 TEST_F(InotifyWatch, ReportsCreateModifyRemove) {
@@ -199,7 +199,7 @@ TEST_F(InotifyWatch, QueueOverflowRescansAndKeepsWatching) {
                       ::close(a);
                       ::close(b);
                   },
-                  [&] { return seen.has(dir.path(), ChangeKind::Rescan); })
+                  [&] { return seen.has(dir.path().string(), ChangeKind::Rescan); })
         .step("a directory made while events were lost is watched", [&] {
                   make_dirs(p("late"));
                   write_file(p("late/f.c"));

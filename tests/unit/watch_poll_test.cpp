@@ -12,14 +12,14 @@ namespace {
 class PollWatch : public ::testing::Test {
 protected:
     std::unique_ptr<EventLoop> loop = make_loop();
-    ScratchDir dir;
+    TempDir dir{"hotswap-watch"};
     Seen seen;
     Scenario scenario{*loop};
     std::unique_ptr<Watcher> watcher;
 
     void start(std::vector<std::string> roots = {}) {
         WatchOptions o;
-        o.roots = roots.empty() ? std::vector<std::string>{dir.path()} : roots;
+        o.roots = roots.empty() ? std::vector<std::string>{dir.path().string()} : roots;
         o.poll_interval = Duration(20);
         auto w = make_watcher(*loop, o, [this](std::vector<Change> changes) {
             for (auto& c : changes) seen.changes.push_back(std::move(c));
@@ -32,7 +32,7 @@ protected:
         ASSERT_TRUE(r.ok()) << r.error().to_string();
     }
     void run() { EXPECT_EQ(scenario.run(), "") << "changes seen:\n" << seen.dump(); }
-    std::string p(std::string_view rel) const { return dir / rel; }
+    std::string p(std::string_view rel) const { return dir.file(rel); }
 };
 
 TEST_F(PollWatch, ReportsCreateModifyRemove) {

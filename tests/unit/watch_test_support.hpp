@@ -1,7 +1,7 @@
 #pragma once
-// Helpers for the watcher's tests: a scratch directory, small file operations, and Scenario, which drives
-// one event loop run through steps (act, then wait until a condition holds), waiting on the watcher's
-// reports, never on the clock. The event loop runs once per process, so a test is one scenario.
+// Helpers for the watcher's tests: TempDir for a scratch directory, small file operations, and Scenario,
+// which drives one event loop run through steps (act, then wait until a condition holds), waiting on the
+// watcher's reports, never on the clock. The event loop runs once per process, so a test is one scenario.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,35 +22,11 @@
 
 #include "core/event_loop.hpp"
 #include "core/change.hpp"
+#include "temp_dir.hpp"
 
 namespace hotswap::testing {
 
 using namespace std::chrono_literals;
-
-// A fresh directory under $TMPDIR, removed at the end.
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::string templ = (std::filesystem::temp_directory_path() / "hotswap-watch-XXXXXX").string();
-        if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        // Directories a test made unreadable must be opened up again to be removed.
-        for (auto it = std::filesystem::recursive_directory_iterator(
-                 path_, std::filesystem::directory_options::skip_permission_denied, ec);
-             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-            if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0755);
-        ::chmod(path_.c_str(), 0755);
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-    std::string operator/(std::string_view rel) const { return path_ + "/" + std::string(rel); }
-
-private:
-    std::string path_;
-};
 
 inline void write_file(const std::string& path, std::string_view content = "x") {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
