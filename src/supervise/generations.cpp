@@ -140,4 +140,18 @@ void Generations::unfavor_all() {
     }
 }
 
+nlohmann::json Generations::status_json() const {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [id, g] : all_)
+        out.push_back({{"id", id},
+                       {"state", to_string(g->state)},
+                       {"pid", g->pid()},
+                       {"artifact", g->launch.artifact_id},
+                       {"reason", to_string(g->launch.reason)},
+                       {"uptime_ms", since(g->spawned_at).count()},
+                       {"serving_ms", since(g->serving_since).count()},
+                       {"on_probation", g->on_probation}});
+    return out;
+}
+
 }  // namespace hotswap

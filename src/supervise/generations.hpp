@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "core/duration.hpp"
 #include "supervise/events.hpp"
 #include "supervise/generation.hpp"
@@ -34,6 +36,8 @@ public:
     bool any_stopping() const;  // told to stop and not gone yet
     bool any_draining() const;
     const std::map<int, std::unique_ptr<Generation>>& all() const { return all_; }
+    // Each generation's id, state, pid, artifact, reason, uptimes and probation, for `hotswap status`.
+    nlohmann::json status_json() const;
 
     // The state machine's step; an event that cannot happen in the state it finds is ignored (and said).
     void advance(Generation& g, GenerationEvent event);

@@ -33,6 +33,7 @@
 #include "supervise/generations.hpp"
 #include "supervise/leftover_reaper.hpp"
 #include "supervise/restart_backoff.hpp"
+#include "supervise/service_dirs.hpp"
 #include "supervise/source_watch.hpp"
 #include "supervise/traffic.hpp"
 #include "supervise/upgrade_attempt.hpp"
@@ -78,7 +79,6 @@ private:
     std::filesystem::path run_cwd() const;
 
     // The passes of start() that belong to no part (supervisor_requests.cpp).
-    Result<void> prepare_state_dir();
     Result<void> open_notify_socket();
     void create_builder();
 
@@ -117,9 +117,8 @@ private:
     Drivers drivers_;
     EventSink events_;
     Config config_;
-    std::filesystem::path state_dir_;
-    std::filesystem::path runtime_dir_;  // private 0700 dir for the notify socket, removed at exit
-    std::unique_ptr<NotifyServer> notify_;
+    ServiceDirs dirs_;
+    std::unique_ptr<NotifyServer> notify_;  // its socket is in dirs_: declared after it, so closed first
     Traffic traffic_;
     ArtifactIntake artifacts_;
     Generations generations_;

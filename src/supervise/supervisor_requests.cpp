@@ -3,10 +3,7 @@
 // stopped with the stop signal, SIGKILL after drain_timeout, every leftover killed, exit 0.
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <cstdlib>
 
 #include <fmt/core.h>
 
@@ -34,15 +31,12 @@ Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
                {[this] { return generations_.serving_id(); }, [this] { unfavor_when_settled(); }}),
       leftovers_(events_) {}
 
-Supervisor::~Supervisor() {
-    notify_.reset();
-    std::error_code ec;
-    if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_, ec);
-}
+Supervisor::~Supervisor() = default;
 
 Result<void> Supervisor::start() {
-    // 1. The state directory (.hotswap/) for changed-file lists and artifacts.
-    HS_TRY_VOID(prepare_state_dir());
+    // 1. The state directory (.hotswap/) for changed-file lists and artifacts, and the private one for the
+    //    notify socket.
+    HS_TRY_VOID(dirs_.open(config_));
     // 2. The listening sockets, bound once for every generation (or adopted from systemd); in proxy mode
     //    the public socket hotswap accepts on and forwards from.
     HS_TRY_VOID(traffic_.open_listeners());
@@ -53,7 +47,7 @@ Result<void> Supervisor::start() {
     HS_TRY_VOID(traffic_.choose_readiness());
     // 5. The artifact (--artifact; serve: the program the command runs), the key binaries must be signed
     //    with, and the store builds are kept in.
-    HS_TRY_VOID(artifacts_.open(state_dir_));
+    HS_TRY_VOID(artifacts_.open(dirs_.state()));
     // 6. The builder, if there is a build (serve has none).
     create_builder();
     // 7. The watcher, so that no change made during the first build is missed (serve: the artifact only).
@@ -84,28 +78,8 @@ Result<void> Supervisor::start() {
     return {};
 }
 
-Result<void> Supervisor::prepare_state_dir() {
-    // A service's state lives where systemd's StateDirectory= says (the working directory of a service is
-    // often / or read-only); otherwise in the project.
-    const char* systemd_state = std::getenv("STATE_DIRECTORY");
-    if (serve_mode() && systemd_state && *systemd_state) {
-        std::string_view first(systemd_state);
-        state_dir_ = std::string(first.substr(0, first.find(':')));
-        return {};
-    }
-    state_dir_ = config_.root / ".hotswap";
-    if (::mkdir(state_dir_.c_str(), 0700) != 0 && errno != EEXIST)
-        return Error::from_errno("mkdir", state_dir_.string(), errno);
-    return {};
-}
-
 Result<void> Supervisor::open_notify_socket() {
-    // A private directory, so no other user can send READY=1 (sockets are reached by path).
-    const char* base = std::getenv("XDG_RUNTIME_DIR");
-    std::string templ = fmt::format("{}/hotswap-XXXXXX", base && *base ? base : "/tmp");
-    if (!::mkdtemp(templ.data())) return Error::from_errno("mkdtemp", templ, errno);
-    runtime_dir_ = templ;
-    HS_TRY(server, NotifyServer::create(loop_, (runtime_dir_ / "notify").string(),
+    HS_TRY(server, NotifyServer::create(loop_, dirs_.notify_socket().string(),
                                         [this](const NotifyServer::Message& m) { on_notify(m); }));
     notify_ = std::move(server);
     return {};
@@ -119,7 +93,7 @@ void Supervisor::create_builder() {
     options.nice = config_.build_nice;
     options.idle = config_.build_idle;
     options.cwd = config_.root;
-    options.state_dir = state_dir_;
+    options.state_dir = dirs_.state();
     options.env = inherited_environment();
     options.unblock = &loop_.blocked_signals();
     builder_ = drivers_.builder(loop_, std::move(options), [this](BuildResult r) { on_build_done(std::move(r)); });
@@ -128,21 +102,11 @@ void Supervisor::create_builder() {
 // ---- the control plane's requests
 
 nlohmann::json Supervisor::status_json() const {
-    nlohmann::json generations = nlohmann::json::array();
-    for (const auto& [id, g] : generations_.all())
-        generations.push_back({{"id", id},
-                               {"state", to_string(g->state)},
-                               {"pid", g->pid()},
-                               {"artifact", g->launch.artifact_id},
-                               {"reason", to_string(g->launch.reason)},
-                               {"uptime_ms", since(g->spawned_at).count()},
-                               {"serving_ms", since(g->serving_since).count()},
-                               {"on_probation", g->on_probation}});
     const Generation* s = generations_.serving();
     nlohmann::json status = {{"mode", traffic_.proxy_mode() ? "proxy" : traffic_.fd_mode() ? "fd" : "restart"},
                              {"serving", s != nullptr},
                              {"serving_generation", s ? s->id : 0},
-                             {"generations", generations},
+                             {"generations", generations_.status_json()},
                              {"listeners", traffic_.listeners_json()},
                              {"building", builder_ && builder_->busy()},
                              {"restarts", restarts_},
