@@ -209,6 +209,18 @@ std::optional<LaunchTarget> ArtifactIntake::rollback_target(std::string_view exc
     return target;
 }
 
+Result<LaunchTarget> ArtifactIntake::requested_rollback(std::string_view id, std::string_view serving_id) const {
+    if (!kept()) return Error::message("builds are not kept; start hotswap with --artifact PATH to roll back");
+    const Artifact* target = id.empty() ? last_good(serving_id) : find(id);
+    if (!target && id.empty()) return Error::message("there is no earlier good build to go back to (see hotswap history)");
+    if (!target) return Error::message(fmt::format("no build {} is kept (see hotswap history)", id));
+    LaunchTarget launch;
+    launch.artifact_id = target->id;
+    launch.artifact_path = target->path;
+    launch.reason = LaunchReason::RequestedRollback;
+    return launch;
+}
+
 nlohmann::json ArtifactIntake::history_json(const std::vector<std::pair<int, std::string>>& running) const {
     nlohmann::json out = nlohmann::json::array();
     if (!store_) return out;

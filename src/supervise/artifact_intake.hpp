@@ -57,6 +57,9 @@ public:
     void mark(const Generation& g, ArtifactOutcome outcome, std::string reason = {});
     // The last good artifact other than `except_id`, as an automatic rollback's target.
     std::optional<LaunchTarget> rollback_target(std::string_view except_id) const;
+    // `hotswap rollback [ID]`: build `id`, or (empty) the last good one before `serving_id`; the error
+    // says why there is none to go back to.
+    Result<LaunchTarget> requested_rollback(std::string_view id, std::string_view serving_id) const;
     const Artifact* find(std::string_view id) const { return store_ ? store_->find(id) : nullptr; }
     const Artifact* last_good(std::string_view except_id) const { return store_ ? store_->last_good(except_id) : nullptr; }
     // Every kept artifact with its outcome and the generations that run it, newest last.

@@ -148,26 +148,15 @@ void Supervisor::request_rollback(std::string_view artifact_id, std::string_view
         if (done) done(ReloadOutcome{false, std::move(why), generations_.serving_id()});
     };
     if (shutting_down_) return refuse("hotswap is stopping");
-    if (!artifacts_.kept()) return refuse("builds are not kept; start hotswap with --artifact PATH to roll back");
     const Generation* current = generations_.serving();
-    const Artifact* target = nullptr;
-    if (artifact_id.empty()) {
-        target = artifacts_.last_good(current ? std::string_view(current->launch.artifact_id) : std::string_view());
-        if (!target) return refuse("there is no earlier good build to go back to (see hotswap history)");
-    } else {
-        target = artifacts_.find(artifact_id);
-        if (!target) return refuse(fmt::format("no build {} is kept (see hotswap history)", artifact_id));
-    }
-    LaunchTarget launch;
-    launch.artifact_id = target->id;
-    launch.artifact_path = target->path;
-    launch.reason = LaunchReason::RequestedRollback;
-    Console::get().info(fmt::format("rolling back to build {}", target->id));
+    auto launch = artifacts_.requested_rollback(artifact_id, current ? std::string_view(current->launch.artifact_id) : "");
+    if (!launch) return refuse(launch.error().to_string());
+    Console::get().info(fmt::format("rolling back to build {}", launch->artifact_id));
     begin_upgrade(trigger, "rollback");
     upgrade_.join(std::move(done), std::move(progress));
-    emit_event(events_, event::Rollback{0, current ? current->launch.artifact_id : "", target->id, "requested"});
+    emit_event(events_, event::Rollback{0, current ? current->launch.artifact_id : "", launch->artifact_id, "requested"});
     last_build_time_.reset();
-    reload(std::move(launch));
+    reload(std::move(*launch));
 }
 
 // ---- stopping hotswap

@@ -79,6 +79,41 @@ TEST(ArtifactIntake, TakesBuildsAndRollsBackToTheLastGoodOne) {
     EXPECT_EQ(intake.history_json({{1, second->id}}).size(), 2u);
 }
 
+TEST(ArtifactIntake, ARequestedRollbackNamesABuildOrTakesTheLastGoodOne) {
+    Project p;
+    Config config;
+    config.root = p.root;
+    config.command = {"./out/app"};
+    EventSink none;
+    {
+        ArtifactIntake unkept(config, none);
+        ASSERT_TRUE(unkept.open(p.root / ".hotswap").ok());
+        auto refused = unkept.requested_rollback("", "");
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().to_string(), "builds are not kept; start hotswap with --artifact PATH to roll back");
+    }
+    config.artifact = "out/app";
+    ArtifactIntake intake(config, none);
+    ASSERT_TRUE(intake.open(p.root / ".hotswap").ok());
+    p.write_app("echo v1");
+    auto first = intake.take(Duration(10), ChangeSet{});
+    p.write_app("echo v2");
+    auto second = intake.take(Duration(10), ChangeSet{});
+    ASSERT_TRUE(first.ok() && second.ok());
+    EXPECT_EQ(intake.requested_rollback("", second->id).error().to_string(),
+              "there is no earlier good build to go back to (see hotswap history)");
+    intake.mark(*running(*first), ArtifactOutcome::Good);
+    auto previous = intake.requested_rollback("", second->id);
+    ASSERT_TRUE(previous);
+    EXPECT_EQ(previous->artifact_id, first->id);
+    EXPECT_EQ(previous->reason, LaunchReason::RequestedRollback);
+    // A build named by id is taken whatever its outcome: the user asked for it.
+    auto named = intake.requested_rollback(second->id, first->id);
+    ASSERT_TRUE(named);
+    EXPECT_EQ(named->artifact_path, second->path);
+    EXPECT_EQ(intake.requested_rollback("9-nope", "").error().to_string(), "no build 9-nope is kept (see hotswap history)");
+}
+
 TEST(ArtifactIntake, ServeTakesAReplacedFileOnlyWhenItHoldsNewBytes) {
     Project p;
     p.write_app("echo v1");
