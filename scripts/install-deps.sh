@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  node-llhttp  # llhttp's C sources (/usr/share/llhttp), compiled into hotswap by src/front/
   libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   golang-go curl procps
 )
