@@ -18,7 +18,7 @@
 #include "config/config.hpp"
 #include "core/duration.hpp"
 #include "core/result.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generation.hpp"
 
 namespace hotswap {

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "core/duration.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 

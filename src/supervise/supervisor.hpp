@@ -26,7 +26,7 @@
 #include "core/event_loop.hpp"
 #include "ready/notify_server.hpp"
 #include "supervise/artifact_intake.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generations.hpp"
 #include "supervise/leftover_reaper.hpp"
 #include "supervise/restart_backoff.hpp"

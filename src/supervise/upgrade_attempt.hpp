@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 

@@ -1,8 +1,10 @@
 #pragma once
 // The supervisor's lifecycle events, one struct per kind, each emitted once where its step happens. The
 // JSON event stream (--events), the systemd notifier and anything else that wants to know subscribe to
-// them (control/); none of them matches on names or picks fields out of a map. docs/operations.md lists
-// each event's JSON fields, which come from to_json() below and are the same for every emission of a kind.
+// them (control/); none of them matches on names or picks fields out of a map. Its own part, below ui/ and
+// supervise/, so that the console can read the events without depending on the supervisor.
+// docs/operations.md lists each event's JSON fields, which come from event_fields() below and are the same
+// for every emission of a kind.
 
 #include <sys/types.h>
 

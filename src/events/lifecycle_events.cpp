@@ -1,4 +1,4 @@
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 
 namespace hotswap {
 

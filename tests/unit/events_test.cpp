@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 
 using namespace hotswap;
 
