@@ -20,6 +20,7 @@
 #include "supervise/supervisor.hpp"
 #include "ui/console.hpp"
 #include "ui/keys.hpp"
+#include "ui/lifecycle_lines.hpp"
 
 using namespace hotswap;
 
@@ -82,9 +83,12 @@ int run_supervisor(Config config) {
     const bool events_on_stdout = config.events == "-";
 
     // 2. The supervisor, and the control plane before anything binds a port: a second hotswap for the same
-    //    directory stops here.
+    //    directory stops here. The plane hands every lifecycle event to the console's lines, the --events
+    //    stream and the service manager.
     Supervisor supervisor(**loop, config);
-    auto plane = ControlPlane::create(**loop, supervisor, config);
+    LifecycleLines lines(Console::get(), {.next = config.verb == Verb::Serve ? NextAttempt::Deploy : NextAttempt::Save,
+                                          .build_only = config.command.empty()});
+    auto plane = ControlPlane::create(**loop, supervisor, config, [&lines](const Event& e) { lines.print(e); });
     if (!plane) {
         Console::get().error(fmt::format("cannot start: {}", plane.error().to_string()));
         return 1;

@@ -32,8 +32,9 @@ nlohmann::json reload_reply(const ReloadOutcome& outcome) {
 }
 
 Result<std::unique_ptr<ControlPlane>> ControlPlane::create(EventLoop& loop, Supervisor& supervisor,
-                                                           const Config& config) {
+                                                           const Config& config, EventSink console) {
     auto plane = std::make_unique<ControlPlane>(loop, supervisor, config.root);
+    plane->console_ = std::move(console);
     // Builds are kept (history, rollback) for serve and for run with --artifact (Supervisor::open_artifact_store).
     plane->artifacts_kept_ = config.verb == Verb::Serve || !config.artifact.empty();
     // 1. The event stream first, so that not even the first event is missed.
@@ -52,7 +53,7 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::create(EventLoop& loop, Supe
     if (!server) return server.error().with_context("control socket");
     plane->server_ = std::move(*server);
     Console::get().debug(fmt::format("control socket: {}", plane->server_->path().string()));
-    // 3. From now on every lifecycle event reaches the stream and the service manager.
+    // 3. From now on every lifecycle event reaches the console, the stream and the service manager.
     supervisor.set_event_sink([self](const Event& event) { self->on_event(event); });
     return plane;
 }
@@ -65,6 +66,9 @@ ControlPlane::~ControlPlane() { supervisor_.set_event_sink(nullptr); }
 const std::filesystem::path& ControlPlane::socket_path() const { return server_->path(); }
 
 void ControlPlane::on_event(const Event& event) {
+    // The console first: a step is on the terminal before the service manager hears of it (a READY=1 never
+    // comes before the line saying what serves).
+    emit_event(console_, event);
     if (events_) events_->emit(event_name(event), event_fields(event));
     notifier_.on_event(event, supervisor_.serving_now());
 }

@@ -23,8 +23,11 @@ namespace hotswap {
 class ControlPlane {
 public:
     // Opens the --events stream and the control socket of config.root and becomes the supervisor's event
-    // sink. An Error means hotswap cannot run (another hotswap supervises this directory, --events unwritable).
-    static Result<std::unique_ptr<ControlPlane>> create(EventLoop& loop, Supervisor& supervisor, const Config& config);
+    // sink, which hands every event to `console` (the lines a person reads), the stream and the service
+    // manager, in that order. An Error means hotswap cannot run (another hotswap supervises this directory,
+    // --events unwritable).
+    static Result<std::unique_ptr<ControlPlane>> create(EventLoop& loop, Supervisor& supervisor, const Config& config,
+                                                        EventSink console);
     ControlPlane(EventLoop& loop, Supervisor& supervisor, std::filesystem::path root);
     ~ControlPlane();
     ControlPlane(const ControlPlane&) = delete;
@@ -52,6 +55,7 @@ private:
     std::filesystem::path root_;
     bool artifacts_kept_ = true;  // false: no --artifact, so there is no history to show
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    EventSink console_;
     std::unique_ptr<EventStream> events_;
     SystemdNotifier notifier_;
     std::unique_ptr<ControlServer> server_;

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 
 namespace hotswap {
 

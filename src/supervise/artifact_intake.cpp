@@ -49,7 +49,7 @@ fs::path run_cwd(const Config& config) {
 
 }  // namespace
 
-ArtifactIntake::ArtifactIntake(const Config& config, const EventSink& events) : config_(config), events_(events) {}
+ArtifactIntake::ArtifactIntake(const Config& config) : config_(config) {}
 
 Result<void> ArtifactIntake::open(const fs::path& state_dir) {
     HS_TRY_VOID(resolve_source());
@@ -108,9 +108,7 @@ std::optional<ArtifactIntake::Skip> ArtifactIntake::skip_replaced() const {
 
 Result<Artifact> ArtifactIntake::take(Duration build_time, const ChangeSet& changes) {
     if (!checks_binaries()) return store_->add(source_, build_time, changes, git_revision_of(config_.root));
-    auto artifact = take_checked(build_time, changes);
-    if (!artifact) emit_event(events_, event::Refused{shown(), artifact.error().to_string()});
-    return artifact;
+    return take_checked(build_time, changes);
 }
 
 Result<Artifact> ArtifactIntake::take_checked(Duration build_time, const ChangeSet& changes) {

@@ -18,14 +18,13 @@
 #include "config/config.hpp"
 #include "core/duration.hpp"
 #include "core/result.hpp"
-#include "supervise/events.hpp"
 #include "supervise/generation.hpp"
 
 namespace hotswap {
 
 class ArtifactIntake {
 public:
-    ArtifactIntake(const Config& config, const EventSink& events);
+    explicit ArtifactIntake(const Config& config);
 
     // The artifact's file, the verify key, then the store under `state_dir`; nothing when there is no artifact.
     Result<void> open(const std::filesystem::path& state_dir);
@@ -45,8 +44,7 @@ public:
     };
     std::optional<Skip> skip_replaced() const;
 
-    // The build's output (or serve's binary) into the store, checked when binaries are checked; a refusal is
-    // also emitted as a "refused" event.
+    // The build's output (or serve's binary) into the store, checked when binaries are checked.
     Result<Artifact> take(Duration build_time, const ChangeSet& changes);
     // Only the builds still in use, and the newest ones, stay.
     void prune(const std::vector<std::string>& in_use);
@@ -72,7 +70,6 @@ private:
     Result<Artifact> take_checked(Duration build_time, const ChangeSet& changes);
 
     const Config& config_;
-    const EventSink& events_;
     std::optional<ArtifactStore> store_;  // set with --artifact, and always in serve mode
     // The binary the command runs, as the command names it and as a file ("" / empty: no artifact).
     std::string as_written_;

@@ -89,7 +89,7 @@ void Generations::advance(Generation& g, GenerationEvent event) {
     g.state = *next;
 }
 
-void Generations::stop(Generation& g) {
+void Generations::stop(Generation& g, std::string_view reason) {
     if (g.stop_requested()) return;
     if (g.state != GenerationState::Failed) advance(g, GenerationEvent::Stop);
     g.stop_requested_at = Clock::now();
@@ -99,12 +99,16 @@ void Generations::stop(Generation& g) {
     g.probe.reset();
     const int id = g.id;
     if (g.child) g.child->stop(stop_signal_, drain_timeout_, [this, id] { on_drain_timeout(id); });
-    emit_event(events_, event::Drain{g.id, g.pid(), g.launch.artifact_id, signal_name(stop_signal_),
-                                     drain_timeout_.count()});
+    emit_event(events_, event::Drain{.generation = g.id,
+                                     .pid = g.pid(),
+                                     .artifact = g.launch.artifact_id,
+                                     .signal = signal_name(stop_signal_),
+                                     .drain_timeout_ms = drain_timeout_.count(),
+                                     .reason = std::string(reason)});
 }
 
-void Generations::stop_all() {
-    for (auto& [id, g] : all_) stop(*g);
+void Generations::stop_all(std::string_view reason) {
+    for (auto& [id, g] : all_) stop(*g, reason);
 }
 
 void Generations::kill_all() {
@@ -115,12 +119,14 @@ void Generations::kill_all() {
 void Generations::on_drain_timeout(int id) {
     Generation* g = find(id);
     if (!g) return;
-    Console::get().warn(fmt::format("{} did not stop within {} of {}: killing it", g->label(),
-                                    format_duration(drain_timeout_), signal_name(stop_signal_)));
     // Descendants that left the group first, while they can still be found below the leader; the Child
     // kills the group itself right after this.
     for (pid_t pid : escaped_descendants(ProcessTree::snapshot(), g->pid())) ::kill(pid, SIGKILL);
-    emit_event(events_, event::Kill{id, g->pid(), "drain timeout"});
+    emit_event(events_, event::Kill{.generation = id,
+                                    .pid = g->pid(),
+                                    .reason = "drain timeout",
+                                    .stop_signal = signal_name(stop_signal_),
+                                    .drain_timeout_ms = drain_timeout_.count()});
 }
 
 void Generations::favor_serving(bool overlapping) {

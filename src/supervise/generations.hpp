@@ -6,11 +6,12 @@
 
 #include <map>
 #include <memory>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "core/duration.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 
@@ -42,9 +43,10 @@ public:
     // The state machine's step; an event that cannot happen in the state it finds is ignored (and said).
     void advance(Generation& g, GenerationEvent event);
     // The stop signal to the whole group (a `sh -c` wrapper or a worker pool gets it too, as with Ctrl-C
-    // in a terminal), then SIGKILL once drain_timeout has passed.
-    void stop(Generation& g);
-    void stop_all();
+    // in a terminal), then SIGKILL once drain_timeout has passed. `reason` is the drain event's: replaced,
+    // superseded, not-ready or shutdown.
+    void stop(Generation& g, std::string_view reason);
+    void stop_all(std::string_view reason);
     void kill_all();
 
     // The reload's work starts: the serving generation preempts it. `overlapping`: something serves

@@ -3,12 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fmt/core.h>
-#include <fmt/format.h>
-
 #include "proc/orphan_guard.hpp"
 #include "supervise/leftovers.hpp"
-#include "ui/console.hpp"
 
 namespace hotswap {
 
@@ -34,9 +30,6 @@ void LeftoverReaper::reap(const Generations& generations, pid_t build_pid, bool 
     if (victims.empty()) return;
     for (pid_t pid : victims) ::kill(pid, SIGKILL);
     // Reaped by the event loop's SIGCHLD handler like any orphan.
-    Console::get().warn(fmt::format("killed {} process{} left behind outside a stopped generation's process group "
-                                    "(pid {})",
-                                    victims.size(), victims.size() == 1 ? "" : "es", fmt::join(victims, ", ")));
     emit_event(events_, event::Leftovers{victims});
 }
 

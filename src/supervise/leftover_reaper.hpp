@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generations.hpp"
 
 namespace hotswap {

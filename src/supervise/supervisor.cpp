@@ -12,6 +12,7 @@
 #include "ready/process_group.hpp"
 #include "supervise/app_environment.hpp"
 #include "ui/console.hpp"
+#include "ui/lifecycle_lines.hpp"
 
 namespace hotswap {
 
@@ -19,8 +20,7 @@ namespace hotswap {
 
 void Supervisor::on_changes(ChangeSet changes) {
     if (shutting_down_ || changes.empty()) return;
-    Console::get().info(fmt::format("changed: {}", describe_change(changes)), Tone::Dim);
-    emit_event(events_, event::Change{changes.changes.size(), describe_change(changes)});
+    emit_event(events_, event::Change{.paths = changes.changes.size(), .first = describe_change(changes)});
     begin_upgrade("change");
     build_or_launch(std::move(changes), "change");
 }
@@ -30,13 +30,13 @@ void Supervisor::on_artifact_replaced(ChangeSet changes) {
     // Only a whole new file starts an upgrade: a removal, a file still being written or the same bytes again
     // do not.
     if (auto skip = artifacts_.skip_replaced()) {
+        const std::string note = still_serving_note(generations_.serving_id(), NextAttempt::Deploy);
         if (skip->quiet) Console::get().debug(skip->why);
-        else if (skip->gone) Console::get().info(fmt::format("{}; {}; a new binary put there is taken", skip->why, still_serving_note()), Tone::Dim);
+        else if (skip->gone) Console::get().info(fmt::format("{}; {}; a new binary put there is taken", skip->why, note), Tone::Dim);
         else Console::get().info(skip->why, Tone::Dim);
         return;
     }
-    Console::get().info(fmt::format("{} changed: upgrading", artifacts_.shown()), Tone::Dim);
-    emit_event(events_, event::Change{changes.changes.size(), artifacts_.shown()});
+    emit_event(events_, event::Change{.paths = changes.changes.size(), .first = artifacts_.shown(), .binary = true});
     begin_upgrade("artifact");
     last_build_time_.reset();
     launch_new_build(Duration(0), changes);
@@ -50,7 +50,7 @@ void Supervisor::begin_upgrade(std::string_view trigger, std::string_view action
 
 void Supervisor::build_or_launch(ChangeSet changes, std::string_view reason) {
     if (builder_) {
-        emit_event(events_, event::BuildStart{std::string(reason)});
+        emit_event(events_, event::BuildStart{.reason = std::string(reason), .command = config_.build_cmd});
         builder_->request(std::move(changes));
     } else {
         launch_new_build(Duration(0), changes);
@@ -60,18 +60,14 @@ void Supervisor::build_or_launch(ChangeSet changes, std::string_view reason) {
 void Supervisor::on_build_done(BuildResult result) {
     if (shutting_down_) return;
     if (result.outcome != BuildOutcome::Succeeded) {
-        emit_event(events_, event::BuildEnd{false, result.duration.count(), result.message, ""});
-        Console::get().error(fmt::format("✗ {} after {} · {}", result.message, format_duration(result.duration),
-                                         still_serving_note()));
-        // --quiet hides the build's output as it runs: its last lines are what says why.
-        if (Console::get().verbosity() == Verbosity::Quiet) show_tail("the build", result.tail);
+        emit_event(events_, event::BuildEnd{.ok = false, .duration_ms = result.duration.count(), .reason = result.message,
+                                            .still_serving = generations_.serving_id(), .tail = std::move(result.tail)});
         upgrade_.failed(result.message, newer_on_the_way());
         return;
     }
     last_build_time_ = result.duration;
     if (config_.command.empty()) {
-        emit_event(events_, event::BuildEnd{true, result.duration.count(), "", ""});
-        Console::get().info(fmt::format("✓ built in {}", format_duration(result.duration)), Tone::Good);
+        emit_event(events_, event::BuildEnd{.ok = true, .duration_ms = result.duration.count()});
         upgrade_.finish(true, "built");
         return;
     }
@@ -86,8 +82,12 @@ void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes)
         // the generation runs the copy, never the output.
         auto artifact = artifacts_.take(build_time, changes);
         if (!artifact) {
-            std::string why = artifact.error().to_string();
-            if (builder_) emit_event(events_, event::BuildEnd{false, build_time.count(), why, ""});
+            const std::string why = artifact.error().to_string();
+            const int serving = generations_.serving_id();
+            emit_event(events_, event::Refused{.artifact = artifacts_.shown(), .reason = why, .still_serving = serving});
+            if (builder_)
+                emit_event(events_, event::BuildEnd{.ok = false, .duration_ms = build_time.count(), .reason = why,
+                                                    .refused = true, .still_serving = serving});
             fail_step(why);
             return;
         }
@@ -98,7 +98,7 @@ void Supervisor::launch_new_build(Duration build_time, const ChangeSet& changes)
         artifacts_.prune(in_use);
     }
     if (builder_)
-        emit_event(events_, event::BuildEnd{true, build_time.count(), "", target.artifact_id});
+        emit_event(events_, event::BuildEnd{.ok = true, .duration_ms = build_time.count(), .artifact = target.artifact_id});
     if (config_.command.empty()) return;
     backoff_.reset();  // a fresh build says nothing about how the previous one crashed
     reload(std::move(target));
@@ -112,9 +112,8 @@ void Supervisor::reload(LaunchTarget target) {
     // A generation still starting is superseded by the newer build; its pending reloads carry over.
     for (auto& [id, g] : generations_.all())
         if (g->state == GenerationState::Starting || g->state == GenerationState::Ready) {
-            Console::get().info(fmt::format("{} is superseded by a newer build before it was ready", g->label()), Tone::Dim);
             generations_.advance(*g, GenerationEvent::Superseded);
-            generations_.stop(*g);
+            generations_.stop(*g, "superseded");
         }
     if (traffic_.overlapping()) {
         spawn_generation(std::move(target));
@@ -123,7 +122,7 @@ void Supervisor::reload(LaunchTarget target) {
     // Restart mode: the port (if any) belongs to the app, so the old one must be gone first.
     bool stopping = false;
     for (auto& [id, g] : generations_.all()) {
-        if (g->state == GenerationState::Serving) generations_.stop(*g);
+        if (g->state == GenerationState::Serving) generations_.stop(*g, "replaced");
         stopping = stopping || g->state == GenerationState::Draining || g->state == GenerationState::Failed;
     }
     if (stopping) launch_when_stopped_ = std::move(target);
@@ -138,8 +137,9 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     //    own copy), environment and fds: exactly stdio and the listeners (proxy: a private port).
     std::vector<std::string> argv = artifacts_.command_for(g->launch, run_cwd());
     if (auto port = traffic_.give_private_port(*g); !port) {
-        Console::get().error(fmt::format("✗ cannot start {}: {}", g->label(), port.error().to_string()));
-        upgrade_.failed(port.error().to_string(), newer_on_the_way());
+        const std::string why = port.error().to_string();
+        emit_event(events_, failed_start(*g, why, fmt::format("cannot start {}: {}", g->label(), why)));
+        fail_step(why);  // no fault of the build's: its artifact is not marked
         return;
     }
     AppEnvironment env;
@@ -167,9 +167,9 @@ void Supervisor::spawn_generation(LaunchTarget target) {
                                },
                                [this, id](int wait_status) { on_exit(id, wait_status); }});
     if (!child) {
-        std::string why = child.error().to_string();
-        emit_event(events_, event::Exit{g->id, 0, g->launch.artifact_id, "starting", "", why, 0, ""});
-        fail_step(why, g.get(), fmt::format("{}: {}", g->label(), why));
+        const std::string why = child.error().to_string();
+        emit_event(events_, failed_start(*g, why, fmt::format("{}: {}", g->label(), why)));
+        fail_step(why, g.get());
         return;
     }
     g->child = std::move(*child);
@@ -177,8 +177,8 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     Generation& raw = generations_.add(std::move(g));
     if (const auto& watch = raw.child->exit_watch(); !watch)
         Console::get().warn(fmt::format("{}: {}", raw.label(), watch.error().to_string()));
-    Console::get().debug(fmt::format("{} started (pid {}, {})", raw.label(), raw.pid(), to_string(raw.launch.reason)));
-    emit_event(events_, event::Spawn{id, raw.pid(), raw.launch.artifact_id, to_string(raw.launch.reason)});
+    emit_event(events_, event::Spawn{.generation = id, .pid = raw.pid(), .artifact = raw.launch.artifact_id,
+                                     .reason = to_string(raw.launch.reason)});
 
     // 3. Restart mode has no overlap to protect: the app serves as soon as it runs.
     if (!traffic_.overlapping()) {
@@ -197,7 +197,7 @@ void Supervisor::on_ready(int id) {
     g->ready_timer.cancel();
     g->ready_at = Clock::now();
     generations_.advance(*g, GenerationEvent::ProbeReady);
-    emit_event(events_, event::Ready{id, g->pid(), whole_ms(g->ready_at - g->spawned_at)});
+    emit_event(events_, event::Ready{.generation = id, .pid = g->pid(), .ready_ms = whole_ms(g->ready_at - g->spawned_at)});
     switch_to(*g);
 }
 
@@ -211,40 +211,13 @@ void Supervisor::switch_to(Generation& g) {
     if (g.ready_at == Clock::time_point{}) g.ready_at = g.serving_since;
     g.probe.reset();
 
-    const auto total = g.serving_since - reload_started_;
-    const Duration build = last_build_time_.value_or(Duration(0));
-    const std::string built = last_build_time_ ? fmt::format("built in {} · ", format_duration(build)) : "";
-    const std::string artifact = g.launch.artifact_id.empty() ? "" : fmt::format(" · build {}", g.launch.artifact_id);
-    const std::string draining = old ? fmt::format(" · {} draining", old->label()) : "";
-    const std::string ready_in = format_duration(g.ready_at - g.spawned_at);
-    switch (g.launch.reason) {
-        case LaunchReason::Rollback:
-        case LaunchReason::RequestedRollback:
-            Console::get().info(fmt::format("✓ {} serving {} again (rollback) · ready in {}{}", g.label(),
-                                            g.artifact_label(), ready_in, draining), Tone::Good);
-            break;
-        case LaunchReason::Restart:
-            Console::get().info(fmt::format("✓ {} serving again after a restart · ready in {}", g.label(), ready_in), Tone::Good);
-            break;
-        case LaunchReason::Build:
-        case LaunchReason::Reload:
-            if (traffic_.overlapping())
-                Console::get().info(fmt::format("✓ {} serving · {}ready in {}{}{}", g.label(), built, ready_in, draining, artifact),
-                                    Tone::Good);
-            else
-                Console::get().info(fmt::format("✓ {} started · {}restarted in {}{}", g.label(), built,
-                                                format_duration(std::chrono::duration_cast<Duration>(total) - build), artifact),
-                                    Tone::Good);
-            break;
-    }
-    last_reload_ = {{"generation", g.id},
-                    {"reason", to_string(g.launch.reason)},
-                    {"artifact", g.launch.artifact_id},
-                    {"build_ms", build.count()},
-                    {"ready_ms", whole_ms(g.ready_at - g.spawned_at)},
-                    {"total_ms", whole_ms(total)}};
-    emit_event(events_, event::Switch{g.id, g.pid(), g.launch.artifact_id, old ? old->id : 0, build.count(),
-                                     whole_ms(g.ready_at - g.spawned_at), whole_ms(total)});
+    const event::Switch switched{.generation = g.id, .pid = g.pid(), .artifact = g.launch.artifact_id,
+                                 .previous = old ? old->id : 0, .build_ms = last_build_time_.value_or(Duration(0)).count(),
+                                 .ready_ms = whole_ms(g.ready_at - g.spawned_at),
+                                 .total_ms = whole_ms(g.serving_since - reload_started_),
+                                 .reason = to_string(g.launch.reason), .mode = traffic_.mode()};
+    last_reload_ = event_fields(switched);  // for status
+    emit_event(events_, switched);
     last_build_time_.reset();
 
     // Probation: a server that dies soon after taking over is a bad build (DESIGN.md §3).
@@ -261,7 +234,7 @@ void Supervisor::switch_to(Generation& g) {
     if (old) {
         // It served until it was replaced: as good as a build gets without finishing probation.
         if (old->on_probation) end_probation(old->id);
-        generations_.stop(*old);
+        generations_.stop(*old, "replaced");
     }
 }
 
@@ -269,13 +242,12 @@ void Supervisor::on_ready_timeout(int id) {
     Generation* g = generations_.find(id);
     if (!g || g->state != GenerationState::Starting) return;
     generations_.advance(*g, GenerationEvent::ReadyTimeout);
-    std::string waited = g->probe ? g->probe->describe() : to_string(traffic_.readiness());
-    emit_event(events_, event::Exit{id, g->pid(), g->launch.artifact_id, "starting", "", "not ready in time",
-                                             since(g->spawned_at).count(), ""});
-    generations_.stop(*g);
-    fail_step(fmt::format("{} was not ready within {} (waited for {})", g->label(), format_duration(config_.ready_timeout),
-                          waited),
-              g);
+    const std::string why = fmt::format("{} was not ready within {} (waited for {})", g->label(),
+                                        format_duration(config_.ready_timeout),
+                                        g->probe ? g->probe->describe() : to_string(traffic_.readiness()));
+    emit_event(events_, failed_start(*g, "not ready in time", why));
+    generations_.stop(*g, "not-ready");
+    fail_step(why, g);
 }
 
 void Supervisor::on_notify(const NotifyServer::Message& message) {
@@ -291,21 +263,16 @@ void Supervisor::on_notify(const NotifyServer::Message& message) {
     Console::get().debug(fmt::format("ignored a notify message from pid {}: not part of any generation", message.sender));
 }
 
-void Supervisor::fail_step(std::string_view why, const Generation* g, std::string_view shown) {
-    Console::get().error(fmt::format("✗ {} · {}", shown.empty() ? why : shown, still_serving_note()));
-    // What it printed last tells why (DESIGN.md §3): a start that fails shows the tail of its output next
-    // to the verdict, where it is not lost among the lines of the generation still serving.
-    if (g) show_tail(g->label(), g->tail());
-    if (g) artifacts_.mark(*g, ArtifactOutcome::Bad, std::string(why));
-    upgrade_.failed(why, newer_on_the_way());
+event::Exit Supervisor::failed_start(const Generation& g, std::string_view reason, std::string message) const {
+    return event::Exit{.generation = g.id, .pid = g.pid(), .artifact = g.launch.artifact_id, .state = "starting",
+                       .reason = std::string(reason), .uptime_ms = since(g.spawned_at).count(),
+                       .message = std::move(message), .tail = g.tail(), .still_serving = generations_.serving_id(),
+                       .is_server = is_server()};
 }
 
-void Supervisor::show_tail(std::string_view label, const std::vector<std::string>& tail) {
-    constexpr size_t kShown = 5;
-    if (tail.empty()) return;
-    const size_t from = tail.size() > kShown ? tail.size() - kShown : 0;
-    Console::get().error(fmt::format("  last output of {}:", label));
-    for (size_t i = from; i < tail.size(); ++i) Console::get().error(fmt::format("  | {}", tail[i]));
+void Supervisor::fail_step(std::string_view why, const Generation* g) {
+    if (g) artifacts_.mark(*g, ArtifactOutcome::Bad, std::string(why));
+    upgrade_.failed(why, newer_on_the_way());
 }
 
 // ---- exits
@@ -334,41 +301,35 @@ void Supervisor::on_exit(int id, int wait_status) {
 
     // 3. Whatever it left behind outside its group (orphans re-parented to us) goes too.
     leftovers_.reap(generations_, builder_ && builder_->busy() ? builder_->pid() : 0, false);
-    emit_event(events_, event::Exit{g->id, g->pid(), g->launch.artifact_id, to_string(was), how, "",
-                                             since(g->spawned_at).count(), to_string(action)});
+    const Generation* next = generations_.starting();  // a newer build on its way in
+    const bool failed_start = action == ExitAction::ReportFailedStart;
+    event::Exit exit{.generation = g->id, .pid = g->pid(), .artifact = g->launch.artifact_id, .state = to_string(was),
+                     .status = how, .uptime_ms = since(g->spawned_at).count(), .action = to_string(action),
+                     .message = failed_start ? fmt::format("{} exited before it was ready ({})", g->label(), how) : "",
+                     .tail = failed_start ? g->tail() : std::vector<std::string>{},
+                     .still_serving = generations_.serving_id(), .successor = next ? next->id : 0,
+                     .is_crash = facts.crashed, .is_server = facts.is_server};
+    if (g->stop_requested()) exit.stop_ms = since(g->stop_requested_at).count();
+    emit_event(events_, exit);
 
     // 4. Carry the verdict out.
     switch (action) {
         case ExitAction::None:
-            Console::get().debug(fmt::format("{} stopped ({}){}", g->label(), how,
-                                             g->stop_requested() ? fmt::format(" {} after the stop signal",
-                                                                               format_duration(since(g->stop_requested_at)))
-                                                                 : ""));
             break;
         case ExitAction::ReportFailedStart:
-            fail_step(fmt::format("{} exited before it was ready ({})", g->label(), how), g.get());
+            fail_step(exit.message, g.get());
             break;
         case ExitAction::Rollback:
         case ExitAction::Restart:
             // First, so that an upgrade waiting for this generation's probation knows a rollback is its end.
-            upgrade_.lost(*g, action, how, generations_.starting() != nullptr);
-            if (const Generation* next = generations_.starting()) {
-                // A newer build is already on its way in: it takes over instead.
-                artifacts_.mark(*g, ArtifactOutcome::Bad, fmt::format("{} died ({})", g->label(), how));
-                Console::get().error(fmt::format("✗ {} died ({}) · {} takes over once it is ready", g->label(), how, next->label()));
-            } else if (action == ExitAction::Rollback) {
-                roll_back(*g, how);
-            } else {
-                schedule_restart(*g, how);
-            }
+            upgrade_.lost(*g, action, how, next != nullptr);
+            // A newer build already on its way in takes over instead.
+            if (next) artifacts_.mark(*g, ArtifactOutcome::Bad, fmt::format("{} died ({})", g->label(), how));
+            else if (action == ExitAction::Rollback) roll_back(*g, how);
+            else schedule_restart(*g, how);
             break;
         case ExitAction::ReportAndWait:
-            upgrade_.lost(*g, action, how, generations_.starting() != nullptr);
-            if (is_server())
-                Console::get().error(fmt::format("✗ {} exited ({}) · it starts again at the next change", g->label(), how));
-            else
-                Console::get().info(fmt::format("{} exited ({}) · it runs again at the next change", g->label(), how),
-                                    WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0 ? Tone::Dim : Tone::Bad);
+            upgrade_.lost(*g, action, how, next != nullptr);
             break;
     }
 
@@ -395,9 +356,8 @@ void Supervisor::roll_back(const Generation& failed, const std::string& how) {
     std::string why = fmt::format("{} died {} after taking over ({})", failed.label(),
                                   format_duration(since(failed.serving_since)), how);
     artifacts_.mark(failed, ArtifactOutcome::Bad, why);
-    Console::get().error(fmt::format("✗ {} · build {} is marked bad · rolling back to build {}", why,
-                                     failed.artifact_label(), target->artifact_id));
-    emit_event(events_, event::Rollback{failed.id, failed.launch.artifact_id, target->artifact_id, why});
+    emit_event(events_, event::Rollback{.generation = failed.id, .from = failed.launch.artifact_id,
+                                        .to = target->artifact_id, .reason = why});
     // The sockets stay open in hotswap, so connections wait in the shared backlog meanwhile.
     reload(std::move(*target));
 }
@@ -405,16 +365,15 @@ void Supervisor::roll_back(const Generation& failed, const std::string& how) {
 void Supervisor::schedule_restart(const Generation& crashed, const std::string& how) {
     if (crashed.on_probation)
         artifacts_.mark(crashed, ArtifactOutcome::Bad, fmt::format("{} crashed ({})", crashed.label(), how));
-    Duration uptime = since(crashed.spawned_at);
-    Duration delay = backoff_.next_delay(uptime);
+    const Duration uptime = since(crashed.spawned_at);
+    const Duration delay = backoff_.next_delay(uptime);
     ++restarts_;
-    const std::vector<std::string> last_lines = crashed.tail();
-    std::string tail = last_lines.empty() ? "" : fmt::format(" · last output: {}", last_lines.back());
-    Console::get().error(fmt::format("✗ {} crashed after {} ({}) · restarting in {} (restart {}){}", crashed.label(),
-                                     format_duration(uptime), how, format_duration(delay), backoff_.attempts(), tail));
+    const std::vector<std::string> tail = crashed.tail();
     LaunchTarget target = crashed.launch;
     target.reason = LaunchReason::Restart;
-    emit_event(events_, event::Restart{crashed.id, target.artifact_id, delay.count(), backoff_.attempts(), how});
+    emit_event(events_, event::Restart{.generation = crashed.id, .artifact = target.artifact_id,
+                                       .delay_ms = delay.count(), .attempt = backoff_.attempts(), .reason = how,
+                                       .uptime_ms = uptime.count(), .last_output = tail.empty() ? "" : tail.back()});
     restart_timer_ = loop_.after(delay, [this, target] {
         if (generations_.serving() || generations_.starting()) return;  // a newer build took over during the wait
         reload(target);

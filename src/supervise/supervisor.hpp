@@ -26,10 +26,10 @@
 #include "build/build_runner.hpp"
 #include "config/config.hpp"
 #include "core/event_loop.hpp"
+#include "events/lifecycle_events.hpp"
 #include "ready/notify_server.hpp"
 #include "supervise/artifact_intake.hpp"
 #include "supervise/drivers.hpp"
-#include "supervise/events.hpp"
 #include "supervise/generations.hpp"
 #include "supervise/leftover_reaper.hpp"
 #include "supervise/restart_backoff.hpp"
@@ -95,10 +95,11 @@ private:
     void switch_to(Generation& g);
     void on_ready_timeout(int id);
     void on_notify(const NotifyServer::Message& message);
-    // A step of the attempt failed: said once, with what still serves, and the attempt told.
-    // `shown`: the console's wording, when it says more than `why`.
-    void fail_step(std::string_view why, const Generation* g = nullptr, std::string_view shown = {});
-    void show_tail(std::string_view label, const std::vector<std::string>& tail);
+    // The exit event of a generation that failed to start (before it ran, or not ready in time): `reason`
+    // in short, `message` as it is reported.
+    event::Exit failed_start(const Generation& g, std::string_view reason, std::string message) const;
+    // A step of the attempt failed (its event has said so): the build of `g` is bad, and the attempt told.
+    void fail_step(std::string_view why, const Generation* g = nullptr);
 
     // The exit dispatch (supervisor.cpp).
     void on_exit(int id, int wait_status);
@@ -111,7 +112,6 @@ private:
     void finish_shutdown_if_done();
 
     std::string describe_change(const ChangeSet& changes) const;
-    std::string still_serving_note() const;
 
     EventLoop& loop_;
     Drivers drivers_;

@@ -25,10 +25,10 @@ Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
       drivers_(std::move(drivers)),
       config_(std::move(config)),
       traffic_(loop_, config_),
-      artifacts_(config_, events_),
+      artifacts_(config_),
       generations_(events_, config_.stop_signal, config_.drain_timeout),
       upgrade_(events_, config_.probation,
-               {[this] { return generations_.serving_id(); }, [this] { unfavor_when_settled(); }}),
+               {[this] { return generations_.serving(); }, [this] { unfavor_when_settled(); }}),
       leftovers_(events_) {}
 
 Supervisor::~Supervisor() = default;
@@ -64,16 +64,21 @@ Result<void> Supervisor::start() {
     // 8. The first build, or straight to the app (serve: a binary refused now stops hotswap, exit 1).
     reload_started_ = Clock::now();
     if (serve_mode()) {
-        HS_TRY(artifact, artifacts_.take(Duration(0), ChangeSet{}));
+        auto artifact = artifacts_.take(Duration(0), ChangeSet{});
+        if (!artifact) {
+            emit_event(events_, event::Refused{.artifact = artifacts_.shown(),
+                                               .reason = artifact.error().to_string(),
+                                               .at_start = true});
+            return artifact.take_error();
+        }
         LaunchTarget target;
         target.reason = LaunchReason::Reload;
-        target.artifact_id = artifact.id;
-        target.artifact_path = artifact.path;
+        target.artifact_id = artifact->id;
+        target.artifact_path = artifact->path;
         backoff_.reset();
         reload(std::move(target));
         return {};
     }
-    if (builder_) Console::get().info(fmt::format("building: {}", config_.build_cmd), Tone::Dim);
     build_or_launch(ChangeSet{}, "start");
     return {};
 }
@@ -103,7 +108,7 @@ void Supervisor::create_builder() {
 
 nlohmann::json Supervisor::status_json() const {
     const Generation* s = generations_.serving();
-    nlohmann::json status = {{"mode", traffic_.proxy_mode() ? "proxy" : traffic_.fd_mode() ? "fd" : "restart"},
+    nlohmann::json status = {{"mode", traffic_.mode()},
                              {"serving", s != nullptr},
                              {"serving_generation", s ? s->id : 0},
                              {"generations", generations_.status_json()},
@@ -151,10 +156,10 @@ void Supervisor::request_rollback(std::string_view artifact_id, std::string_view
     const Generation* current = generations_.serving();
     auto launch = artifacts_.requested_rollback(artifact_id, current ? std::string_view(current->launch.artifact_id) : "");
     if (!launch) return refuse(launch.error().to_string());
-    Console::get().info(fmt::format("rolling back to build {}", launch->artifact_id));
     begin_upgrade(trigger, "rollback");
     upgrade_.join(std::move(done), std::move(progress));
-    emit_event(events_, event::Rollback{0, current ? current->launch.artifact_id : "", launch->artifact_id, "requested"});
+    emit_event(events_, event::Rollback{.from = current ? current->launch.artifact_id : "", .to = launch->artifact_id,
+                                        .reason = "requested"});
     last_build_time_.reset();
     reload(std::move(*launch));
 }
@@ -176,7 +181,7 @@ void Supervisor::shutdown(int signo) {
     launch_when_stopped_.reset();
     traffic_.stop_routing();
     if (builder_) builder_->abort();
-    generations_.stop_all();
+    generations_.stop_all("shutdown");
     upgrade_.finish(false, "hotswap is stopping");
     finish_shutdown_if_done();
 }
@@ -221,13 +226,6 @@ std::string Supervisor::describe_change(const ChangeSet& changes) const {
     if (changes.changes.front().kind == ChangeKind::Rescan) first = "the whole tree (rescan)";
     if (changes.changes.size() == 1) return first;
     return fmt::format("{} and {} more", first, changes.changes.size() - 1);
-}
-
-std::string Supervisor::still_serving_note() const {
-    const Generation* g = generations_.serving();
-    if (!g && serve_mode()) return "nothing is running; put a working binary in place or run hotswap reload";
-    if (!g) return "nothing is running; fix it and save to try again";
-    return fmt::format("{} is still serving the previous version", g->label());
 }
 
 }  // namespace hotswap

@@ -38,6 +38,8 @@ public:
     bool proxy_mode() const { return proxy_ != nullptr; }
     // The new generation starts next to the old one, which stops only once the new one is ready.
     bool overlapping() const { return fd_mode() || proxy_mode(); }
+    // "proxy", "fd" or "restart", as status and the switch event name it.
+    const char* mode() const { return proxy_mode() ? "proxy" : fd_mode() ? "fd" : "restart"; }
 
     // What a new generation is given: the shared sockets (fd mode) and their names, or a private port.
     std::vector<int> listen_fds() const;

@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include "ui/console.hpp"
-
 namespace hotswap {
 
 namespace {
@@ -47,12 +45,21 @@ void UpgradeAttempt::failed(std::string_view why, bool newer_on_the_way) {
     finish(false, message);
 }
 
-void UpgradeAttempt::finish(bool ok, std::string_view message) {
+void UpgradeAttempt::finish(bool ok, std::string_view message) { end(ok, message, Duration(0)); }
+
+void UpgradeAttempt::end(bool ok, std::string_view message, Duration passed_probation) {
     if (hooks_.before_finish) hooks_.before_finish();
-    const int generation = hooks_.serving_generation ? hooks_.serving_generation() : 0;
+    const Generation* serving = hooks_.serving ? hooks_.serving() : nullptr;
+    const int generation = serving ? serving->id : 0;
     if (open_) {
         open_ = false;
-        emit_event(events_, event::ReloadEnd{ok, std::string(message), generation, trigger_, since(started_).count()});
+        emit_event(events_, event::ReloadEnd{.ok = ok,
+                                             .message = std::string(message),
+                                             .generation = generation,
+                                             .trigger = trigger_,
+                                             .duration_ms = since(started_).count(),
+                                             .artifact = serving ? serving->launch.artifact_id : "",
+                                             .probation_ms = passed_probation.count()});
     }
     probation_awaited_ = 0;
     rollback_reason_.clear();
@@ -82,11 +89,8 @@ void UpgradeAttempt::switched(const Generation& g) {
 
 void UpgradeAttempt::passed_probation(const Generation& g) {
     if (!open_ || g.id != probation_awaited_) return;
-    const std::string artifact = build_note(g);
-    Console::get().info(fmt::format("✓ {} passed probation ({}){}", g.label(), format_duration(probation_),
-                                    artifact.empty() ? "" : artifact + " is good"),
-                        Tone::Good);
-    finish(true, fmt::format("{} serves{} · passed probation ({})", g.label(), artifact, format_duration(probation_)));
+    end(true, fmt::format("{} serves{} · passed probation ({})", g.label(), build_note(g), format_duration(probation_)),
+        probation_);
 }
 
 void UpgradeAttempt::lost(const Generation& g, ExitAction action, std::string_view how, bool newer_starting) {

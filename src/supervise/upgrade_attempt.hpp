@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 #include "supervise/generation.hpp"
 #include "supervise/lifecycle.hpp"
 
@@ -32,10 +32,10 @@ using ReloadProgress = std::function<void(std::string_view note)>;
 
 class UpgradeAttempt {
 public:
-    // What the attempt asks of the supervisor: the generation serving now (0: none), and a last word before
-    // the outcome goes out (the serving generation's favor ends there).
+    // What the attempt asks of the supervisor: the generation serving now (null: none), and a last word
+    // before the outcome goes out (the serving generation's favor ends there).
     struct Hooks {
-        std::function<int()> serving_generation;
+        std::function<const Generation*()> serving;
         std::function<void()> before_finish;
     };
     UpgradeAttempt(const EventSink& events, Duration probation, Hooks hooks);
@@ -59,6 +59,9 @@ public:
     void lost(const Generation& g, ExitAction action, std::string_view how, bool newer_starting);
 
 private:
+    // `passed_probation`: the probation the serving generation passed just now (0: none).
+    void end(bool ok, std::string_view message, Duration passed_probation);
+
     struct Waiter {
         ReloadCallback done;
         ReloadProgress progress;

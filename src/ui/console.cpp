@@ -35,6 +35,10 @@ void Console::configure(Verbosity verbosity) {
 }
 
 void Console::write(std::string_view label, Tone tone, std::string_view text) {
+    if (capture_) {
+        capture_(label, tone, text);
+        return;
+    }
     // One buffer, one write(): stdout may be a pipe shared with the children's own output.
     std::string line;
     if (color_) {

@@ -2,6 +2,7 @@
 // Console: every line hotswap prints goes through here, prefixed by its source (`hotswap`, `build`,
 // `app#3`) and coloured when the output is a terminal. One writer, so lines never interleave mid-line.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,10 +29,16 @@ public:
     // A line of a child's output: `build │ …` or `app#3 │ …`. Quiet mode hides build output only.
     void child_line(Source source, int generation, std::string_view line);
 
+    // Where the lines go instead of stdout, after the verbosity has chosen them: a test reads what would
+    // have been printed. An empty function means stdout again.
+    using Capture = std::function<void(std::string_view label, Tone tone, std::string_view text)>;
+    void capture(Capture to) { capture_ = std::move(to); }
+
 private:
     void write(std::string_view label, Tone tone, std::string_view text);
     bool color_ = false;
     Verbosity verbosity_ = Verbosity::Normal;
+    Capture capture_;
 };
 
 }  // namespace hotswap

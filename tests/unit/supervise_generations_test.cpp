@@ -53,13 +53,13 @@ TEST(Generations, StoppingDrainsAndArmsTheKillTimer) {
     g.child = std::move(*child);
     f.set.advance(g, GenerationEvent::Switch);
     EXPECT_FALSE(f.set.any_stopping());
-    f.set.stop(g);
+    f.set.stop(g, "replaced");
     EXPECT_EQ(g.state, GenerationState::Draining);
     EXPECT_TRUE(f.set.any_stopping());
     EXPECT_TRUE(f.set.any_draining());
     EXPECT_TRUE(real.kill_pending());
     EXPECT_EQ(f.events, (std::vector<std::string>{"drain"}));
-    f.set.stop(g);  // once
+    f.set.stop(g, "replaced");  // once
     EXPECT_EQ(f.events.size(), 1u);
     auto gone = f.set.remove(g.id);
     ASSERT_TRUE(gone);
@@ -75,7 +75,7 @@ TEST(Generations, AFailedStartStopsWithoutLeavingFailed) {
     Generation& g = f.set.add(f.set.make(LaunchTarget{}));
     f.set.advance(g, GenerationEvent::ReadyTimeout);
     ASSERT_EQ(g.state, GenerationState::Failed);
-    f.set.stop(g);
+    f.set.stop(g, "not-ready");
     EXPECT_EQ(g.state, GenerationState::Failed);
     EXPECT_TRUE(g.stop_requested());
     EXPECT_FALSE(f.set.any_draining());

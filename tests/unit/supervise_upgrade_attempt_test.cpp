@@ -17,7 +17,7 @@ namespace {
 struct Recorder {
     std::vector<std::pair<std::string, nlohmann::json>> events;
     EventSink sink = [this](const Event& e) { events.emplace_back(std::string(event_name(e)), event_fields(e)); };
-    int serving = 0;
+    const Generation* serving = nullptr;
     int finishes = 0;
     UpgradeAttempt attempt{sink, Duration(5000), {[this] { return serving; }, [this] { ++finishes; }}};
 
@@ -47,9 +47,9 @@ TEST(UpgradeAttempt, ARequestDuringAnAttemptJoinsItAndBothGetOneOutcome) {
     r.attempt.join([&](const ReloadOutcome& o) { outcomes.push_back(o); }, {});
     r.attempt.begin("reload");  // joins: no second reload_start
     r.attempt.join([&](const ReloadOutcome& o) { outcomes.push_back(o); }, {});
-    r.serving = 2;
     auto g_owned = generation(2, LaunchReason::Build, false);
     Generation& g = *g_owned;
+    r.serving = &g;
     r.attempt.switched(g);
     EXPECT_EQ(r.names(), (std::vector<std::string>{"reload_start", "reload_end"}));
     EXPECT_EQ(r.events[0].second["trigger"], "change");

@@ -1,4 +1,4 @@
-#include "supervise/events.hpp"
+#include "events/lifecycle_events.hpp"
 
 namespace hotswap {
 
@@ -38,15 +38,24 @@ nlohmann::json event_fields(const Event& event) {
     using nlohmann::json;
     return std::visit(
         overloaded{
-            [](const event::Change& e) { return json{{"paths", e.paths}, {"first", e.first}}; },
-            [](const event::BuildStart& e) { return json{{"reason", e.reason}}; },
+            [](const event::Change& e) { return json{{"paths", e.paths}, {"first", e.first}, {"binary", e.binary}}; },
+            [](const event::BuildStart& e) { return json{{"reason", e.reason}, {"command", e.command}}; },
             [](const event::BuildEnd& e) {
                 json j{{"ok", e.ok}, {"duration_ms", e.duration_ms}};
-                if (e.ok) j["artifact"] = e.artifact;
-                else j["reason"] = e.reason;
+                if (e.ok) {
+                    j["artifact"] = e.artifact;
+                } else {
+                    j["reason"] = e.reason;
+                    j["refused"] = e.refused;
+                    j["still_serving"] = e.still_serving;
+                    j["tail"] = e.tail;
+                }
                 return j;
             },
-            [](const event::Refused& e) { return json{{"artifact", e.artifact}, {"reason", e.reason}}; },
+            [](const event::Refused& e) {
+                return json{{"artifact", e.artifact}, {"reason", e.reason}, {"still_serving", e.still_serving},
+                            {"at_start", e.at_start}};
+            },
             [](const event::Spawn& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"reason", e.reason}};
             },
@@ -54,17 +63,23 @@ nlohmann::json event_fields(const Event& event) {
             [](const event::Switch& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid},           {"artifact", e.artifact},
                             {"previous", e.previous},     {"build_ms", e.build_ms}, {"ready_ms", e.ready_ms},
-                            {"total_ms", e.total_ms}};
+                            {"total_ms", e.total_ms},     {"reason", e.reason},     {"mode", e.mode}};
             },
             [](const event::Drain& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"signal", e.signal},
+                            {"drain_timeout_ms", e.drain_timeout_ms}, {"reason", e.reason}};
+            },
+            [](const event::Kill& e) {
+                return json{{"generation", e.generation}, {"pid", e.pid}, {"reason", e.reason}, {"stop_signal", e.stop_signal},
                             {"drain_timeout_ms", e.drain_timeout_ms}};
             },
-            [](const event::Kill& e) { return json{{"generation", e.generation}, {"pid", e.pid}, {"reason", e.reason}}; },
             [](const event::Exit& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid},       {"artifact", e.artifact},
                             {"state", e.state},           {"status", e.status}, {"reason", e.reason},
-                            {"uptime_ms", e.uptime_ms},   {"action", e.action}};
+                            {"uptime_ms", e.uptime_ms},   {"action", e.action},  {"message", e.message},
+                            {"tail", e.tail},             {"still_serving", e.still_serving},
+                            {"successor", e.successor},   {"is_crash", e.is_crash}, {"is_server", e.is_server},
+                            {"stop_ms", e.stop_ms ? json(*e.stop_ms) : json(nullptr)}};
             },
             [](const event::Rollback& e) {
                 json j{{"from", e.from}, {"to", e.to}, {"reason", e.reason}};
@@ -73,13 +88,19 @@ nlohmann::json event_fields(const Event& event) {
             },
             [](const event::Restart& e) {
                 return json{{"generation", e.generation}, {"artifact", e.artifact}, {"delay_ms", e.delay_ms},
-                            {"attempt", e.attempt},       {"reason", e.reason}};
+                            {"attempt", e.attempt},       {"reason", e.reason},       {"uptime_ms", e.uptime_ms},
+                            {"last_output", e.last_output}};
             },
             [](const event::Leftovers& e) { return json{{"pids", e.pids}}; },
             [](const event::ReloadStart& e) { return json{{"trigger", e.trigger}, {"action", e.action}}; },
             [](const event::ReloadEnd& e) {
-                return json{{"ok", e.ok}, {"message", e.message}, {"generation", e.generation}, {"trigger", e.trigger},
-                            {"duration_ms", e.duration_ms}};
+                return json{{"ok", e.ok},
+                            {"message", e.message},
+                            {"generation", e.generation},
+                            {"trigger", e.trigger},
+                            {"duration_ms", e.duration_ms},
+                            {"artifact", e.artifact},
+                            {"probation_ms", e.probation_ms}};
             },
         },
         event);

@@ -1,0 +1,164 @@
+#pragma once
+// The supervisor's lifecycle events, one struct per kind, each emitted once where its step happens. The
+// console (ui/), the JSON event stream (--events) and the systemd notifier (control/) subscribe to them;
+// none of them matches on names or picks fields out of a map. Its own part, below ui/ and supervise/, so
+// that the console can read the events without depending on the supervisor. docs/operations.md lists
+// each event's JSON fields, which come from event_fields() below and are the same for every emission of a kind.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hotswap::event {
+
+// Every field has a default (strings and lists `{}`), so an emitter names only what it knows, by designated
+// initializer. The console (ui/lifecycle_lines) prints each event as the line a person reads, so an event
+// carries the facts of that line too: what still serves, the output's last lines, the words of a failure.
+
+// Sources changed (run) or the deployed binary was replaced (serve).
+struct Change {
+    size_t paths = 0;
+    std::string first{};  // the first path, or the artifact as shown
+    bool binary = false;  // serve: the deployed binary was replaced (`first` names it)
+};
+struct BuildStart {
+    std::string reason{};   // start | change | request
+    std::string command{};  // the build command
+};
+struct BuildEnd {
+    bool ok = false;
+    int64_t duration_ms = 0;
+    std::string reason{};    // why it failed ("" when ok)
+    std::string artifact{};  // the artifact it became ("" without a store, or when it failed)
+    // When it failed:
+    bool refused = false;            // the build ran, but its output was not taken (a `refused` event said why)
+    int still_serving = 0;           // the generation that still serves (0: none)
+    std::vector<std::string> tail{};  // the build's last lines of output
+};
+// A binary was not taken: refused by the checks (serve, --verify-key), or the build's output could not be
+// kept.
+struct Refused {
+    std::string artifact{};
+    std::string reason{};
+    int still_serving = 0;  // the generation that still serves (0: none)
+    bool at_start = false;  // serve's first binary: hotswap cannot start, and exits with the reason as its error
+};
+struct Spawn {
+    int generation = 0;
+    pid_t pid = 0;
+    std::string artifact{};
+    std::string reason{};  // build | reload | restart | rollback | requested-rollback
+};
+struct Ready {
+    int generation = 0;
+    pid_t pid = 0;
+    int64_t ready_ms = 0;
+};
+struct Switch {
+    int generation = 0;
+    pid_t pid = 0;
+    std::string artifact{};
+    int previous = 0;  // the generation that drains now (0: none)
+    int64_t build_ms = 0;
+    int64_t ready_ms = 0;
+    int64_t total_ms = 0;
+    std::string reason{};  // why it was started, as in Spawn
+    std::string mode{};    // fd | proxy | restart (restart: the previous one was stopped before it started)
+};
+struct Drain {
+    int generation = 0;
+    pid_t pid = 0;
+    std::string artifact{};
+    std::string signal{};
+    int64_t drain_timeout_ms = 0;
+    std::string reason{};  // replaced | superseded (a newer build came before it was ready) | not-ready | shutdown
+};
+struct Kill {
+    int generation = 0;
+    pid_t pid = 0;
+    std::string reason{};
+    std::string stop_signal{};  // what it did not stop on within the drain timeout
+    int64_t drain_timeout_ms = 0;
+};
+// A generation left: it exited (status and action set), or it failed before it ran or before it was
+// ready (reason set; `state` is "starting" then).
+struct Exit {
+    int generation = 0;
+    pid_t pid = 0;  // 0: it never ran
+    std::string artifact{};
+    std::string state{};   // the state it was in
+    std::string status{};  // "exit status 3", "killed by SIGSEGV"; "" while it has not exited
+    std::string reason{};  // why it failed to start; "" for an exit
+    int64_t uptime_ms = 0;
+    std::string action{};  // what hotswap does about it (lifecycle.hpp's ExitAction); "" for a failed start
+    // A failed start (before it ran, before it was ready, or not ready in time) in one sentence, as it is
+    // reported; "" for any other exit.
+    std::string message{};
+    std::vector<std::string> tail{};  // with `message`: its last lines of output
+    int still_serving = 0;            // the generation serving now (0: none)
+    int successor = 0;                // a newer generation on its way in, which takes over (0: none)
+    bool is_crash = false;            // not exit status 0 (a signal, or another status)
+    bool is_server = false;           // a server (it listens, reports readiness, or restarts on a crash)
+    std::optional<int64_t> stop_ms{};  // how long after the stop signal it exited (none: it was not stopped)
+    bool failed_start() const { return state == "starting"; }
+};
+struct Rollback {
+    int generation = 0;  // the one that failed (0: a requested rollback)
+    std::string from{};
+    std::string to{};
+    std::string reason{};  // why, or "requested"
+};
+struct Restart {
+    int generation = 0;
+    std::string artifact{};
+    int64_t delay_ms = 0;
+    int attempt = 0;
+    std::string reason{};
+    int64_t uptime_ms = 0;      // how long the crashed generation ran
+    std::string last_output{};  // the crashed generation's last line of output
+};
+struct Leftovers {
+    std::vector<pid_t> pids{};
+};
+struct ReloadStart {
+    std::string trigger{};  // change | artifact | reload | sighup | key | rollback
+    std::string action{};   // reload | rollback
+};
+struct ReloadEnd {
+    bool ok = false;
+    std::string message{};
+    int generation = 0;  // what serves afterwards (0: nothing)
+    std::string trigger{};
+    int64_t duration_ms = 0;
+    std::string artifact{};    // the build `generation` runs
+    int64_t probation_ms = 0;  // the attempt ended when `generation` passed this probation (0: it did not wait for one)
+};
+
+}  // namespace hotswap::event
+
+namespace hotswap {
+
+using Event = std::variant<event::Change, event::BuildStart, event::BuildEnd, event::Refused, event::Spawn,
+                           event::Ready, event::Switch, event::Drain, event::Kill, event::Exit, event::Rollback,
+                           event::Restart, event::Leftovers, event::ReloadStart, event::ReloadEnd>;
+
+// "build_end", as the event stream names it.
+std::string_view event_name(const Event& event);
+// The event's own fields (the stream adds seq, time and event).
+nlohmann::json event_fields(const Event& event);
+
+using EventSink = std::function<void(const Event& event)>;
+
+inline void emit_event(const EventSink& sink, const Event& event) {
+    if (sink) sink(event);
+}
+
+}  // namespace hotswap
