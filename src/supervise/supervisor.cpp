@@ -161,11 +161,11 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     const int id = g->id;
     Generation* at = g.get();  // stays where it is: the Generations own it through a unique_ptr
     auto child = drivers_.spawn_app(loop_, std::move(spec), Generation::kTailLines,
-                              {[at](std::string_view line) {
-                                   Console::get().child_line(Source::App, at->id, line);
-                                   if (at->probe) at->probe->on_output_line(line);
-                               },
-                               [this, id](int wait_status) { on_exit(id, wait_status); }});
+                                    {[at](std::string_view line) {
+                                         Console::get().child_line(Source::App, at->id, line);
+                                         if (at->probe) at->probe->on_output_line(line);
+                                     },
+                                     [this, id](int wait_status) { on_exit(id, wait_status); }});
     if (!child) {
         const std::string why = child.error().to_string();
         emit_event(events_, failed_start(*g, why, fmt::format("{}: {}", g->label(), why)));
