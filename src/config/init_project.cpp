@@ -206,7 +206,8 @@ address = "{address}"
 # protocol = "auto"       # HTTP/1.x request by request, anything else (TLS, HTTP/2) as bytes; "tcp": bytes only
 # app_socket = "port"     # the server binds $PORT; "fd": each version gets its own listening socket at fd 3
 
-# A version gets requests once its port accepts a TCP connection. To wait until it answers instead:
+# A version gets requests once its $PORT accepts a TCP connection (with app_socket = "fd": after a short
+# delay, and kind = "notify" is exact). To wait until it answers instead:
 # [ready]
 # kind = "http"
 # url = "http://127.0.0.1:{{port}}/health"   # {{port}}: that version's $PORT; a 2xx answer means ready

@@ -47,14 +47,14 @@ struct Project {
 
 bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
-// The text with `count` comment lines uncommented, from the first line that is `first` ("# [ready]").
+// The text with `count` comment lines uncommented, from the first line that begins with `first` ("# [ready]").
 std::string uncommented(const std::string& text, std::string_view first, int count) {
     std::istringstream in(text);
     std::string out;
     int left = 0;
     bool found = false;
     for (std::string line; std::getline(in, line);) {
-        if (!found && line == first) {
+        if (!found && line.starts_with(first)) {
             found = true;
             left = count;
         }
@@ -127,6 +127,19 @@ TEST(InitProject, TheReadinessItOffersLoadsOnceUncommented) {
     EXPECT_EQ(c.ready, "http:http://127.0.0.1:{port}/health") << "{port}: the private port, filled in per version";
     EXPECT_EQ(c.ready_timeout, std::chrono::seconds(30));
     EXPECT_EQ(c.proxy, "127.0.0.1:8080");
+}
+
+TEST(InitProject, TheFrontsCommentedOptionsLoadOnceUncommented) {
+    Project p;
+    p.write("package.json", R"({"name": "shop"})");
+    p.init_and_load();
+    std::string text = uncommented(p.read("hotswap.toml"), R"(# protocol = "auto")", 2);
+    Config c = load_text(p, text);
+    EXPECT_EQ(c.proxy_protocol, ProxyProtocol::Auto);
+    EXPECT_EQ(c.app_socket, AppSocket::Port);
+    std::string fd = text;
+    fd.replace(fd.find(R"(app_socket = "port")"), 19, R"(app_socket = "fd")");
+    EXPECT_EQ(load_text(p, fd).app_socket, AppSocket::Fd) << "the value the comment offers";
 }
 
 TEST(InitProject, TheSharedSocketAlternativeLoadsInsteadOfTheFront) {
