@@ -190,10 +190,17 @@ bool ClientConnection::feed_requests() {
         if (phase_ != Phase::Closing && phase_ != Phase::Done) {
             HttpParser::FeedResult end = requests_.finish();
             if (end.status == HttpParser::Status::Failed && !request_done_) {
-                // The body was cut short: the app must not take a partial request for a whole one.
+                // The body was cut short: the app must not take a partial request for a whole one. When
+                // its whole answer is here already, the client had what it wanted (it stopped sending
+                // after a final answer to Expect: 100-continue); else it gave up.
                 if (upstream_) front_.give_back(std::move(upstream_), false);
-                end_ticket_failed();
-                close_now();
+                if (response_done_ && ticket_) {
+                    log_access(status_);
+                    ticket_->finish(status_);
+                }
+                ticket_.reset();
+                if (response_done_ && out_sent_ < out_.size()) close_after_output();
+                else close_now();
                 return true;
             }
         }
