@@ -125,3 +125,10 @@ TEST(FrontProtocolGuess, RequestLinesAreHttpAndTheRestIsBytes) {
     EXPECT_EQ(guess_protocol("SSH-2.0-OpenSSH_9.2"), ProtocolGuess::Other);
     EXPECT_EQ(guess_protocol("ABCDEFGHIJKLMNOPQRSTUVWX"), ProtocolGuess::Other);  // no method is that long
 }
+
+TEST(FrontForwarding, AConnectionFieldCannotTakeAwayTheFramingOrTheHost) {
+    auto post = request("POST", "/", {1, 1}, {{"Host", "h"}, {"Connection", "Content-Length, Host"}, {"Content-Length", "4"}});
+    post.content_length = 4;
+    EXPECT_EQ(upstream_request_head(post, RequestContext{.client_address = "a", .front_host = "f", .forwarded_headers = false}),
+              "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n");
+}
