@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds hotswap, and runs it on the bundled example server (examples/hello-cpp):
-# fd mode (hotswap owns the socket and passes it to every build) with notify readiness, so an edit swaps
-# the server without dropping a request. Extra arguments go to hotswap, e.g. -l 127.0.0.1:9090.
+# Installs what is missing, builds hotswap, and runs it on the bundled example server (examples/hello-cpp)
+# behind hotswap's HTTP front (each build gets a private socket at fd 3, notify readiness), so an edit swaps
+# the server without dropping a request, keep-alive clients included. Extra arguments go to hotswap, e.g.
+# --proxy 127.0.0.1:9090.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# The address hotswap will listen on: the example's hotswap.toml says 127.0.0.1:8080, -l overrides it.
+# The address hotswap will listen on: the example's hotswap.toml says 127.0.0.1:8080, --proxy overrides it.
 address=127.0.0.1:8080
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
     case ${args[i]} in
-        -l | --listen) address=${args[i + 1]:-$address} ;;
-        --listen=*) address=${args[i]#--listen=} ;;
+        --proxy) address=${args[i + 1]:-$address} ;;
+        --proxy=*) address=${args[i]#--proxy=} ;;
     esac
 done
 address=${address#*=}       # NAME=ADDR
@@ -24,7 +25,7 @@ NINJA_FLAGS="${NINJA_FLAGS:-} hotswap" "$root/scripts/build.sh"
 
 host=${address%:*} port=${address##*:}
 if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-    echo "demo: $address is already in use; choose another address: scripts/demo.sh -l 127.0.0.1:9090" >&2
+    echo "demo: $address is already in use; choose another address: scripts/demo.sh --proxy 127.0.0.1:9090" >&2
     exit 1
 fi
 
@@ -33,8 +34,8 @@ cat <<MSG
 
   hotswap is supervising examples/hello-cpp (the first build takes a few seconds).
   Open     http://$address/     (or: curl http://$address/)
-  Edit     examples/hello-cpp/version.hpp   and save: hotswap rebuilds and swaps the server on the
-           same socket, without dropping a request. Put a syntax error in it: the old version keeps serving.
+  Edit     examples/hello-cpp/version.hpp   and save: hotswap rebuilds and swaps the server behind its
+           HTTP front, without dropping a request. Put a syntax error in it: the old version keeps serving.
   Watch    in another terminal, this loop stops at the first failed request (it never does):
            while curl -fsS http://$address/; do sleep 0.1; done
   Stop     Ctrl-C

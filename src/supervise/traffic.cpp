@@ -194,7 +194,7 @@ std::vector<int> Traffic::listen_fds(const Generation& g) const {
 }
 
 std::vector<std::string> Traffic::listen_names(const Generation& g) const {
-    if (g.private_listener) return {"http"};
+    if (g.private_listener) return {std::string(kDefaultListenerName)};
     return listen_names_;
 }
 

@@ -57,7 +57,7 @@ cd "$app"
 # build command of hotswap.toml reconfigures in an instant and builds.
 cmake -S . -B build -G Ninja -DHOTSWAP_LIB_DIR="$HOTSWAP_SOURCE_DIR/src/lib" >/dev/null
 
-start_hotswap -l "127.0.0.1:$port"
+start_hotswap --proxy "127.0.0.1:$port"
 wait_until 60 body_is "$url" "hello from hello-cpp v1" || fail "v1 never served"
 wait_log 'hello-cpp v1 serving on fd 3 passed by the supervisor'
 wait_event switch 1 '"generation":1,'

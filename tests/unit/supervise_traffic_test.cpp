@@ -68,7 +68,7 @@ TEST(Traffic, TheFrontRoutesEachGenerationAndGivesAnFdAppItsOwnSocket) {
     ASSERT_TRUE(traffic.give_private_port(g).ok());
     ASSERT_TRUE(g.private_listener.has_value());
     EXPECT_EQ(traffic.listen_fds(g), std::vector<int>{g.private_listener->fd()});
-    EXPECT_EQ(traffic.listen_names(g), std::vector<std::string>{"http"});
+    EXPECT_EQ(traffic.listen_names(g), std::vector<std::string>{"default"});
     EXPECT_TRUE(traffic.sets_listen_pid(g));
     traffic.spawned(g);
     EXPECT_FALSE(g.private_listener.has_value());
