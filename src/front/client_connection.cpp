@@ -26,6 +26,10 @@ constexpr Duration kLingerTimeout{2'000};
 // another one serves or max_wait has passed.
 constexpr Duration kFirstBackoff{10};
 constexpr Duration kMaxBackoff{250};
+// A request whose connection broke before any answer is sent again once, and not at once to the generation
+// that broke it: that one may be crashing, still accepting while hotswap has not yet seen it exit. The retry
+// waits this long for the routes to change before it goes back there.
+constexpr Duration kRetryElsewhereFor{250};
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
@@ -341,6 +345,10 @@ void ClientConnection::settle() {
 // finds (none outside Idle, Sniff and Head) and arms itself again for what is left.
 void ClientConnection::enter_head() {
     phase_ = Phase::Head;
+    // Nothing of the previous exchange may leak into this one (a refusal must find no answer begun).
+    head_sent_ = response_started_ = response_done_ = tunnel_ = last_head_interim_ = false;
+    status_ = 0;
+    method_.clear();
     head_since_ = front_.loop().now();
     watch_deadlines();
 }
@@ -392,6 +400,7 @@ void ClientConnection::on_head(const MessageHead& head) {
     waiting_since_ = {};
     backoff_ = kFirstBackoff;
     retried_ = false;
+    avoid_generation_ = 0;
     attempts_ = 0;
     refusal_.clear();
     sent_any_ = false;
@@ -457,6 +466,14 @@ void ClientConnection::route() {
         wait_for_route();
         return;
     }
+    if (*generation == avoid_generation_) {
+        const auto now = front_.loop().now();
+        if (now < avoid_until_) {
+            wait_for_route(std::chrono::ceil<Duration>(avoid_until_ - now));
+            return;
+        }
+        avoid_generation_ = 0;  // still serving after the pause: it is alive, the failure was the connection's
+    }
     ticket_.reset();
     ticket_ = front_.router().begin(*generation);
     if (!ticket_) {
@@ -484,7 +501,7 @@ void ClientConnection::route_again() {
     pump();
 }
 
-void ClientConnection::wait_for_route() {
+void ClientConnection::wait_for_route(std::optional<Duration> pause) {
     phase_ = Phase::Waiting;
     const auto now = front_.loop().now();
     if (waiting_since_ == Clock::time_point{}) waiting_since_ = now;
@@ -494,8 +511,8 @@ void ClientConnection::wait_for_route() {
         return;
     }
     front_.wait(id_);
-    retry_timer_ = front_.loop().after(backoff_, [this] { route_again(); });
-    backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+    retry_timer_ = front_.loop().after(pause.value_or(backoff_), [this] { route_again(); });
+    if (!pause) backoff_ = std::min(backoff_ * 2, kMaxBackoff);
 }
 
 void ClientConnection::end_ticket_failed() {
@@ -528,10 +545,13 @@ void ClientConnection::upstream_failed(std::string_view why) {
         return;
     }
     if (can_retry()) {
+        const int failed_on = generation();
         end_ticket_failed();
         if (sent_any_) {
             retried_ = true;
             to_upstream_ = replay_;  // everything so far, on a new connection
+            avoid_generation_ = failed_on;
+            avoid_until_ = front_.loop().now() + kRetryElsewhereFor;
         }
         sent_any_ = false;
         route();

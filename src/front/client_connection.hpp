@@ -77,7 +77,8 @@ private:
 
     // Routing and the upstream connection.
     void route();
-    void wait_for_route();
+    // `pause`: try again after it (else after the growing backoff); a change of routes ends it early.
+    void wait_for_route(std::optional<Duration> pause = std::nullopt);
     void connect_failed();
     void upstream_failed(std::string_view why);
     bool can_retry() const;
@@ -147,6 +148,8 @@ private:
     bool sent_any_ = false;         // bytes of it reached the current upstream connection
     bool retried_ = false;
     int attempts_ = 0;
+    int avoid_generation_ = 0;  // the generation a retry does not go back to before avoid_until_
+    Clock::time_point avoid_until_{};
     bool chunked_up_ = false;       // its body goes up chunked
     Clock::time_point started_{};
     Clock::time_point waiting_since_{};
