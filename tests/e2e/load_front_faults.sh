@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fault matrix through the front (DESIGN.md §3, §4a) under $CONNECTIONS keep-alive connections, for both
 # kinds of app socket ($PORT and --app-socket fd): a new build that exits at once (the old one keeps
-# serving), and a new build that serves, then crashes abruptly within its probation, mid-request (rolled
-# back to the last good build). Not one idempotent request fails: the front retries the GETs the crash
-# cut off and holds new ones until the rollback serves.
+# serving), and a new build that serves, then crashes abruptly within its probation, on its 200th request,
+# with every request it holds unanswered (rolled back to the last good build). Not one idempotent request
+# fails: the front retries the GETs the crash cut off and holds new ones until the rollback serves.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/control_common.sh"
 source "$(dirname "$0")/lib/front_load.sh"
@@ -42,7 +42,7 @@ faults_under_load() {  # faults_under_load APP_SOCKET (port or fd)
     reload_once 3  # answered once v3 passed its probation
     pass "$app_socket: a build that exits at once left v1 serving; v3 took over"
 
-    echo "--version v4 --notify --crash-after-ms 500" >src/args
+    echo "--version v4 --notify --crash-at-request 200" >src/args
     reload_once 4 1  # answered once the rollback serves
     wait_event switch 1 '"generation":4,'
     wait_event exit 1 '"action":"rollback",.*"generation":4,.*"state":"serving"'
