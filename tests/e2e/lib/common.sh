@@ -127,13 +127,14 @@ source "$HOTSWAP_SOURCE_DIR/scripts/lib/free_port.sh"
 # Processes whose command line holds STRING (ours only), excluding this shell and grep.
 pids_matching() { pgrep -f -- "$1" || true; }
 
-# Load: start_load PORT [CONNECTIONS] keeps keep-alive requests going (tests/fixtures/loadgen.cpp);
+# Load: start_load PORT [CONNECTIONS [LOADGEN ARGS...]] keeps keep-alive requests going (tests/fixtures/loadgen.cpp;
+# its arguments such as --path /slow or --post-bytes N follow);
 # mark_load tells it that the server is being stopped on purpose from now on (failures of requests begun
 # later are counted apart); stop_load ends it and sets LOAD_LINE, LOAD_OK, LOAD_FAILED and LOAD_AFTER_MARK.
 start_load() {
     : "${LOADGEN:?run through ctest, or set LOADGEN}"
     LOAD_OUT=$(mktemp "$WORK/load.XXXXXX")
-    "${WITH_TEST[@]}" "$LOADGEN" --port "$1" --connections "${2:-4}" > "$LOAD_OUT" &
+    "${WITH_TEST[@]}" "$LOADGEN" --port "$1" --connections "${2:-4}" "${@:3}" > "$LOAD_OUT" &
     LOAD_PID=$!
     # Under way once a request has succeeded, so a test never measures a load that had not begun.
     wait_until 10 grep -q answered "$LOAD_OUT" || fail "the load generator got no answer: $(cat "$LOAD_OUT")"
