@@ -47,4 +47,4 @@ else
 fi
 stop_hotswap TERM || fail "hotswap did not exit 0 after SIGTERM"
 expect_no_leftovers "front bad input"
-
+((${#failed[@]} == 0)) || fail "$(printf '%s; ' "${failed[@]}")"
