@@ -11,7 +11,7 @@ packages=(
   golang-go curl procps
 )
 case "${1:-}" in
-  --test) packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev minisign socat) ;;
+  --test) packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev minisign socat python3) ;;
   --bench) packages+=(wrk inotify-tools hyperfine entr reflex time) ;;
 esac
 

@@ -173,25 +173,64 @@ std::string toml_string(std::string_view s) {
 }
 
 constexpr std::string_view kHeader = R"(# hotswap.toml: written by `hotswap init` for the {what} found here ({marker}).
-# Run `hotswap` in this directory: it builds, starts the server, and rebuilds and restarts it on every save.
-# A failed build keeps the running version. Every key here is also a command-line flag (hotswap --help).
+# Run `hotswap` in this directory: it builds and starts the server, then on every save builds again and
+# swaps the new version in. A failed build keeps the running version. Every key here is also a
+# command-line flag (hotswap --help).
 )";
 
-// Restart mode works for any server; this is how to get zero-downtime swaps instead.
-constexpr std::string_view kZeroDowntime = R"(
-# Zero-downtime swaps: hotswap binds the port once and hands the same socket to every version, the way
-# systemd does socket activation (fd 3, LISTEN_FDS=1), and stops the old version only once the new one is
-# ready. {how}
-# Then uncomment:
-# [[listen]]
-# name = "http"
-# address = "127.0.0.1:8080"
-#
+// Where the front listens: the port the language's dev servers use by convention, so the URL stays the same.
+std::string_view front_address(ProjectKind kind) {
+    switch (kind) {
+        case ProjectKind::Node: return "127.0.0.1:3000";
+        case ProjectKind::Python: return "127.0.0.1:8000";
+        default: return "127.0.0.1:8080";
+    }
+}
+
+// How a server of one language meets the front, and the fd-passing alternative without it.
+struct FrontText {
+    std::string_view port_how;  // how a server of that language listens on $PORT
+    std::string_view fd_how;    // how it takes a socket from LISTEN_FDS
+};
+
+// The front is the recommended way: zero-downtime swaps for any server that binds $PORT, keep-alive
+// connections included, with no hotswap code in the server.
+constexpr std::string_view kFront = R"(
+[proxy]
+# The front: hotswap takes the connections on this address (open it in the browser) and passes each
+# request to the version serving now, so a reload or a failed build loses no request.
+# The server must listen on the port in $PORT, which hotswap picks for each version: {port_how}
+# A server that takes its socket from LISTEN_FDS instead (systemd socket activation): app_socket = "fd".
+# Not a network server? Delete [proxy]: hotswap then stops the old version and starts the new one.
+address = "{address}"
+# protocol = "auto"       # HTTP/1.x request by request, anything else (TLS, HTTP/2) as bytes; "tcp": bytes only
+# app_socket = "port"     # the server binds $PORT; "fd": each version gets its own listening socket at fd 3
+
+# A version gets requests once its $PORT accepts a TCP connection (with app_socket = "fd": after a short
+# delay, and kind = "notify" is exact). To wait until it answers instead:
 # [ready]
-# kind = "http"                    # or "notify" (sd_notify READY=1), "tcp", "log" with a pattern
-# url = "http://127.0.0.1:8080/"
+# kind = "http"
+# url = "http://127.0.0.1:{{port}}/health"   # {{port}}: that version's $PORT; a 2xx answer means ready
 # timeout = "30s"
 )";
+
+// The older way, still right where no front is wanted: the same socket for every version.
+constexpr std::string_view kSharedSocket = R"(
+# Without the front: hotswap binds the address and hands the same socket to every version at fd 3
+# (LISTEN_FDS=1, as systemd does); the old version stops once the new one is ready. Keep-alive clients
+# can then see an error at a reload, which the front avoids. {fd_how}
+# Then, instead of [proxy]:
+# [[listen]]
+# address = "{address}"
+# [ready]
+# kind = "notify"          # the server sends READY=1 to $NOTIFY_SOCKET (sd_notify); without it: a delay
+)";
+
+std::string render_serving(ProjectKind kind, const FrontText& text) {
+    const std::string_view address = front_address(kind);
+    return fmt::format(fmt::runtime(kFront), fmt::arg("address", address), fmt::arg("port_how", text.port_how)) +
+           fmt::format(fmt::runtime(kSharedSocket), fmt::arg("address", address), fmt::arg("fd_how", text.fd_how));
+}
 
 std::string render_go(const DetectedProject& p) {
     std::string name = p.name.empty() ? "server" : p.name;
@@ -210,13 +249,13 @@ timeout = "5m"
 [run]
 cmd = [".hotswap/bin/{0}"]{1}
 # args = ["--flag"]
-# env = {{ PORT = "8080" }}
 stop_signal = "TERM"
 drain_timeout = "10s"
 )",
                        name, p.name.empty() ? "      # check: the module's binary name was not found in go.mod" : "");
-    out += fmt::format(fmt::runtime(kZeroDowntime),
-                       fmt::arg("how", "In Go:\n#   ln, err := net.FileListener(os.NewFile(3, \"listener\")); http.Serve(ln, handler)"));
+    out += render_serving(p.kind, {R"(in Go,
+#   http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), handler))",
+                           "In Go:\n#   ln, err := net.FileListener(os.NewFile(3, \"listener\")); http.Serve(ln, handler)"});
     return out;
 }
 
@@ -239,8 +278,9 @@ stop_signal = "TERM"
 drain_timeout = "10s"
 )",
                        name, p.name.empty() ? "      # check: no package or [[bin]] name found in Cargo.toml" : "");
-    out += fmt::format(fmt::runtime(kZeroDowntime),
-                       fmt::arg("how", "In Rust, the listenfd crate:\n#   let listener = ListenFd::from_env().take_tcp_listener(0)?.unwrap();"));
+    out += render_serving(p.kind, {R"(in Rust,
+#   TcpListener::bind(format!("127.0.0.1:{}", std::env::var("PORT")?)))",
+                           "In Rust, the listenfd crate:\n#   let listener = ListenFd::from_env().take_tcp_listener(0)?.unwrap();"});
     return out;
 }
 
@@ -264,9 +304,9 @@ drain_timeout = "10s"
 )",
                        name, toml_string(binary),
                        p.name.empty() ? "      # check: no add_executable() found; put your program's path here" : "");
-    out += fmt::format(fmt::runtime(kZeroDowntime),
-                       fmt::arg("how", "In C or C++: sd_listen_fds(0) from libsystemd, or simply use fd 3 when\n"
-                                       "# LISTEN_FDS=1 and LISTEN_PID is your pid."));
+    out += render_serving(p.kind, {"in C or C++,\n#   bind() to 127.0.0.1 and the port atoi(getenv(\"PORT\"))",
+                           "In C or C++: sd_listen_fds(0) from libsystemd, or simply use fd 3 when\n"
+                           "# LISTEN_FDS=1 and LISTEN_PID is your pid."});
     return out;
 }
 
@@ -285,47 +325,210 @@ ignore = ["dist/", "build/", "out/", "coverage/"]
     out += fmt::format(R"(
 [run]
 cmd = {}
-# env = {{ PORT = "3000", NODE_ENV = "development" }}
+# env = {{ NODE_ENV = "development" }}
 stop_signal = "TERM"
 drain_timeout = "10s"
 )",
                        cmd);
-    out += fmt::format(fmt::runtime(kZeroDowntime),
-                       fmt::arg("how", "In Node.js:\n#   server.listen({ fd: 3 })   // when process.env.LISTEN_FDS is set"));
+    out += render_serving(p.kind, {"in Node.js,\n#   server.listen(process.env.PORT)   // Express: app.listen(process.env.PORT)",
+                           "In Node.js:\n#   server.listen({ fd: 3 })   // when process.env.LISTEN_FDS is set"});
     return out;
+}
+
+// The [run] command of a Python server. The frameworks' dev servers take the port as an argument, not from
+// the environment: a string cmd runs through /bin/sh, which expands "$PORT"; `exec` lets the stop signal
+// reach the server itself rather than the shell.
+std::string python_run(const DetectedProject& p) {
+    const std::string& python = p.python;
+    const std::string module = p.name.empty() ? "app" : p.name.substr(0, p.name.rfind(".py"));
+    const std::string target = module + ":" + p.python_app;
+    switch (p.python_framework) {
+        case PythonFramework::Django:
+            return fmt::format(R"(# A string runs through /bin/sh: "$PORT" is the port hotswap gives this version. --noreload: hotswap
+# reloads, Django's own reloader would restart the server under it.
+cmd = 'exec {0} manage.py runserver --noreload "127.0.0.1:$PORT"'
+# check: {0} is the Python that has Django (start hotswap in the virtualenv). Or gunicorn, which
+# binds $PORT by itself: cmd = ["gunicorn", "{1}.wsgi"])",
+                               python, p.django_project.empty() ? "mysite" : p.django_project);
+        case PythonFramework::Flask:
+            return fmt::format(R"(# A string runs through /bin/sh: "$PORT" is the port hotswap gives this version.
+cmd = 'exec {0} -m flask --app {1} run --host 127.0.0.1 --port "$PORT"'
+# check: {0} is the Python that has Flask (start hotswap in the virtualenv), and {1} is
+# module:variable of your app. Or gunicorn, which binds $PORT by itself: cmd = ["gunicorn", "{1}"])",
+                               python, target);
+        case PythonFramework::FastAPI:
+            return fmt::format(R"(# A string runs through /bin/sh: "$PORT" is the port hotswap gives this version.
+cmd = 'exec {0} -m uvicorn {1} --host 127.0.0.1 --port "$PORT"'
+# check: {0} is the Python that has uvicorn (start hotswap in the virtualenv), and {1} is
+# module:variable of your app.)",
+                               python, target);
+        case PythonFramework::None: break;
+    }
+    if (p.name.empty())
+        return fmt::format(R"(cmd = ["{}", "app.py"]      # check: no manage.py, app.py, main.py, wsgi.py, asgi.py or server.py found)",
+                           python);
+    return fmt::format(R"(cmd = ["{}", {}]      # check: the server's script; it must listen on int(os.environ["PORT"]))", python,
+                       toml_string(p.name));
+}
+
+std::string render_python(const DetectedProject& p) {
+    std::string out = fmt::format(fmt::runtime(kHeader), fmt::arg("what", "Python project"), fmt::arg("marker", p.marker));
+    out += fmt::format(R"(
+[watch]
+# No build: a save starts the new version, which takes over once ready.
+ext = ["py", "html", "jinja", "jinja2", "txt", "toml"]
+ignore = [".venv/", "venv/", "__pycache__/", "node_modules/"]
+
+[run]
+{}
+env = {{ PYTHONUNBUFFERED = "1" }}   # print() shows at once in hotswap's output, not when a buffer fills
+stop_signal = "TERM"
+drain_timeout = "10s"
+)",
+                       python_run(p));
+    const std::string_view port_how = p.python_framework == PythonFramework::None
+                                          ? "in Python,\n#   HTTPServer((\"127.0.0.1\", int(os.environ[\"PORT\"])), Handler); gunicorn reads $PORT by itself"
+                                          : "the [run] cmd above\n#   passes it on (gunicorn reads $PORT by itself)";
+    out += render_serving(p.kind, {port_how,
+                           "In Python: socket.socket(fileno=3) when\n# LISTEN_FDS is set; gunicorn takes LISTEN_FDS by itself."});
+    return out;
+}
+
+// Python: what the entry file and the dependency lists say about the framework.
+struct PythonFacts {
+    PythonFramework framework = PythonFramework::None;
+    std::string entry;          // "app.py", "" when none of the usual names is there
+    std::string app = "app";    // the variable holding the app in the entry file
+    std::string django_project; // the package holding wsgi.py next to manage.py
+};
+
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// "app = Flask(__name__)" → "app": the name assigned a call of `constructor`, if a simple one.
+std::string assigned_name(const std::string& code, std::string_view constructor) {
+    std::istringstream in(code);
+    for (std::string line; std::getline(in, line);) {
+        auto call = line.find(std::string(constructor) + "(");
+        auto equals = line.find('=');
+        if (call == std::string::npos || equals == std::string::npos || equals > call) continue;
+        std::string name = line.substr(0, equals);
+        name.erase(0, name.find_first_not_of(" \t"));
+        name.erase(name.find_last_not_of(" \t:") + 1);
+        if (auto colon = name.find(':'); colon != std::string::npos) name.erase(colon);  // app: FastAPI = FastAPI()
+        if (!name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; }))
+            return name;
+    }
+    return "";
+}
+
+PythonFacts python_facts(const fs::path& dir) {
+    std::error_code ec;
+    PythonFacts facts;
+    if (fs::exists(dir / "manage.py", ec)) {
+        facts.framework = PythonFramework::Django;
+        facts.entry = "manage.py";
+        std::vector<std::string> packages;
+        for (const auto& entry : fs::directory_iterator(dir, ec))
+            if (entry.is_directory(ec) && fs::exists(entry.path() / "wsgi.py", ec))
+                packages.push_back(entry.path().filename().string());
+        std::sort(packages.begin(), packages.end());
+        if (!packages.empty()) facts.django_project = safe_name(packages.front());
+        return facts;
+    }
+    std::string entry_code;
+    for (const char* candidate : {"app.py", "main.py", "wsgi.py", "asgi.py", "server.py"})
+        if (fs::exists(dir / candidate, ec)) {
+            facts.entry = candidate;
+            entry_code = read_text(dir / candidate);
+            break;
+        }
+    std::string dependencies;
+    for (const char* list : {"requirements.txt", "pyproject.toml", "Pipfile"})
+        if (fs::exists(dir / list, ec)) dependencies += lowercase(read_text(dir / list));
+    // The entry file's own code decides first: a project may list both frameworks.
+    if (entry_code.find("FastAPI(") != std::string::npos) facts.framework = PythonFramework::FastAPI;
+    else if (entry_code.find("Flask(") != std::string::npos) facts.framework = PythonFramework::Flask;
+    else if (dependencies.find("fastapi") != std::string::npos) facts.framework = PythonFramework::FastAPI;
+    else if (dependencies.find("flask") != std::string::npos) facts.framework = PythonFramework::Flask;
+    if (facts.framework != PythonFramework::None)
+        if (std::string name = assigned_name(entry_code, facts.framework == PythonFramework::Flask ? "Flask" : "FastAPI"); !name.empty())
+            facts.app = name;
+    return facts;
+}
+
+// The virtualenv in the project, when there is one: the Python that has the project's packages.
+std::string python_interpreter(const fs::path& dir) {
+    std::error_code ec;
+    for (const char* venv : {".venv/bin/python", "venv/bin/python"})
+        if (fs::exists(dir / venv, ec)) return venv;
+    return "python3";
+}
+
+}  // namespace
+
+namespace {
+
+DetectedProject detected(ProjectKind kind, std::string marker, std::string name = "") {
+    DetectedProject p;
+    p.kind = kind;
+    p.marker = std::move(marker);
+    p.name = std::move(name);
+    return p;
+}
+
+DetectedProject detected_python(const fs::path& dir, std::string marker) {
+    PythonFacts facts = python_facts(dir);
+    DetectedProject p = detected(ProjectKind::Python, std::move(marker), facts.entry);
+    p.python = python_interpreter(dir);
+    p.python_framework = facts.framework;
+    p.python_app = facts.app;
+    p.django_project = facts.django_project;
+    return p;
+}
+
+DetectedProject detected_node(const fs::path& dir) {
+    std::error_code ec;
+    DetectedProject p = detected(ProjectKind::Node, "package.json");
+    auto json = nlohmann::json::parse(read_text(dir / "package.json"), nullptr, false);
+    if (json.is_object()) {
+        if (auto name = json.find("name"); name != json.end() && name->is_string()) p.name = name->get<std::string>();
+        if (auto scripts = json.find("scripts"); scripts != json.end() && scripts->is_object()) {
+            p.has_build_script = scripts->contains("build");
+            p.has_start_script = scripts->contains("start");
+        }
+        if (auto main = json.find("main"); main != json.end() && main->is_string()) p.node_main = main->get<std::string>();
+    }
+    if (p.node_main.empty())
+        for (const char* candidate : {"server.js", "index.js", "app.js", "main.js"})
+            if (fs::exists(dir / candidate, ec)) {
+                p.node_main = candidate;
+                break;
+            }
+    return p;
 }
 
 }  // namespace
 
 std::optional<DetectedProject> detect_project(const fs::path& dir) {
     std::error_code ec;
-    if (fs::exists(dir / "go.mod", ec))
-        return DetectedProject{ProjectKind::Go, "go.mod", go_binary_name(read_text(dir / "go.mod")), "", false, false, ""};
-    if (fs::exists(dir / "Cargo.toml", ec))
-        return DetectedProject{ProjectKind::Rust, "Cargo.toml", cargo_binary_name(dir / "Cargo.toml"), "", false, false, ""};
+    if (fs::exists(dir / "go.mod", ec)) return detected(ProjectKind::Go, "go.mod", go_binary_name(read_text(dir / "go.mod")));
+    if (fs::exists(dir / "Cargo.toml", ec)) return detected(ProjectKind::Rust, "Cargo.toml", cargo_binary_name(dir / "Cargo.toml"));
     if (fs::exists(dir / "CMakeLists.txt", ec)) {
         CMakeTarget target = cmake_target(dir);
-        return DetectedProject{ProjectKind::CMake, "CMakeLists.txt", target.name, target.subdir, false, false, ""};
-    }
-    if (fs::exists(dir / "package.json", ec)) {
-        DetectedProject p{ProjectKind::Node, "package.json", "", "", false, false, ""};
-        auto json = nlohmann::json::parse(read_text(dir / "package.json"), nullptr, false);
-        if (json.is_object()) {
-            if (auto name = json.find("name"); name != json.end() && name->is_string()) p.name = name->get<std::string>();
-            if (auto scripts = json.find("scripts"); scripts != json.end() && scripts->is_object()) {
-                p.has_build_script = scripts->contains("build");
-                p.has_start_script = scripts->contains("start");
-            }
-            if (auto main = json.find("main"); main != json.end() && main->is_string()) p.node_main = main->get<std::string>();
-        }
-        if (p.node_main.empty())
-            for (const char* candidate : {"server.js", "index.js", "app.js", "main.js"})
-                if (fs::exists(dir / candidate, ec)) {
-                    p.node_main = candidate;
-                    break;
-                }
+        DetectedProject p = detected(ProjectKind::CMake, "CMakeLists.txt", target.name);
+        p.subdir = target.subdir;
         return p;
     }
+    // A Python project's own files win over a package.json, which is most often its frontend's tooling.
+    for (const char* marker : {"manage.py", "pyproject.toml", "requirements.txt", "Pipfile", "setup.py"})
+        if (fs::exists(dir / marker, ec)) return detected_python(dir, marker);
+    if (fs::exists(dir / "package.json", ec)) return detected_node(dir);
+    // A lone script is a weaker sign: checked only once nothing else is recognised.
+    for (const char* script : {"app.py", "main.py", "wsgi.py", "asgi.py", "server.py"})
+        if (fs::exists(dir / script, ec)) return detected_python(dir, script);
     return std::nullopt;
 }
 
@@ -335,6 +538,7 @@ std::string render_config(const DetectedProject& project) {
         case ProjectKind::Rust: return render_rust(project);
         case ProjectKind::CMake: return render_cmake(project);
         case ProjectKind::Node: return render_node(project);
+        case ProjectKind::Python: return render_python(project);
     }
     return "";
 }
@@ -343,8 +547,9 @@ Result<std::string> init_project(const fs::path& dir, bool force) {
     // 1. What is here.
     auto project = detect_project(dir);
     if (!project)
-        return Error::message("no go.mod, Cargo.toml, CMakeLists.txt or package.json here: run `hotswap init` in "
-                              "the project's top directory, or start without a file: hotswap -b 'BUILD' -- ./server");
+        return Error::message("no go.mod, Cargo.toml, CMakeLists.txt, package.json or Python project (pyproject.toml, "
+                              "requirements.txt, manage.py, app.py, ...) here: run `hotswap init` in the project's top "
+                              "directory, or start without a file: hotswap -b 'BUILD' -- ./server");
     fs::path target = dir / "hotswap.toml";
     std::error_code ec;
     if (!force && fs::exists(fs::symlink_status(target, ec)))
@@ -380,12 +585,13 @@ Result<std::string> init_project(const fs::path& dir, bool force) {
     }
 
     // 3. One line on what was written.
-    static const char* const kWhat[] = {"Go module", "Cargo package", "CMake project", "Node.js package"};
+    static const char* const kWhat[] = {"Go module", "Cargo package", "CMake project", "Node.js package", "Python project"};
     std::string what = kWhat[int(project->kind)];
     std::string note = project->name.empty() && project->kind != ProjectKind::Node
                            ? " (the program's name was not found: check [run] cmd)"
                            : "";
-    return fmt::format("wrote hotswap.toml for the {} found in {}{}; start with: hotswap", what, project->marker, note);
+    return fmt::format("wrote hotswap.toml for the {} found in {}{}; start with: hotswap, then open http://{}/", what,
+                       project->marker, note, front_address(project->kind));
 }
 
 }  // namespace hotswap

@@ -1,7 +1,8 @@
 #pragma once
-// `hotswap init`: looks at the project in a directory (go.mod, Cargo.toml, CMakeLists.txt, package.json,
-// in that order) and writes a commented hotswap.toml that builds and runs it. The file uses restart mode,
-// which works for any server; its comments show how to switch to zero-downtime fd passing.
+// `hotswap init`: looks at the project in a directory (go.mod, Cargo.toml, CMakeLists.txt, a Python
+// project's files, package.json, in that order) and writes a commented hotswap.toml that builds and runs
+// it behind the front ([proxy]): zero-downtime swaps for a server that listens on $PORT. Its comments
+// show the options, and the shared-socket alternative without the front ([[listen]]).
 
 #include <filesystem>
 #include <optional>
@@ -11,17 +12,29 @@
 
 namespace hotswap {
 
-enum class ProjectKind { Go, Rust, CMake, Node };
+enum class ProjectKind { Go, Rust, CMake, Node, Python };
+
+// The web framework a Python project uses, which decides the command that serves it on $PORT.
+enum class PythonFramework { None, Django, Flask, FastAPI };
 
 struct DetectedProject {
-    ProjectKind kind;
+    ProjectKind kind = ProjectKind::Go;
     std::string marker;  // the file that identified it: "go.mod"
-    std::string name;    // the binary (Go, Rust, CMake) or package name; empty when not found
-    // CMake: the executable's directory relative to the build tree ("" or "src"). Node: scripts present.
+    // The binary (Go, Rust, CMake), the package name (Node) or the entry script (Python: "manage.py",
+    // "app.py"); empty when not found.
+    std::string name;
+    // CMake: the executable's directory relative to the build tree ("" or "src").
     std::string subdir;
+    // Node: the scripts present and package.json "main".
     bool has_build_script = false;
     bool has_start_script = false;
-    std::string node_main;  // package.json "main"
+    std::string node_main;
+    // Python: the interpreter (the project's virtualenv when it has one), the framework, the variable
+    // holding the app in the entry script, and Django's project package (the one with wsgi.py).
+    std::string python = "python3";
+    PythonFramework python_framework = PythonFramework::None;
+    std::string python_app = "app";
+    std::string django_project;
 };
 
 std::optional<DetectedProject> detect_project(const std::filesystem::path& dir);

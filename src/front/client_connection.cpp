@@ -50,12 +50,15 @@ void ClientConnection::start() {
         return;
     }
     registered_ = true;
-    arm_idle_timer();
+    idle_since_ = head_since_ = front_.loop().now();
+    if (phase_ == Phase::Idle) enter_idle();
+    else watch_deadlines();
 }
 
 void ClientConnection::on_client_event(uint32_t events) {
     readable_ = readable_ || (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR));
     writable_ = writable_ || (events & (EPOLLOUT | EPOLLHUP | EPOLLERR));
+    hangup_seen_ = hangup_seen_ || (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
     if (phase_ == Phase::Sniff) sniff();
     else pump();
 }
@@ -78,13 +81,13 @@ void ClientConnection::sniff() {
     switch (guess_protocol({first, size_t(n)})) {
     case ProtocolGuess::NeedMore:
         readable_ = false;  // the next bytes bring a new edge
-        if (!sniff_timer_armed_) {
-            sniff_timer_armed_ = true;
-            timer_ = front_.loop().after(front_.options().header_timeout, [this] { on_header_timeout(); });
+        if (!sniff_partial_) {
+            sniff_partial_ = true;  // from now on a slow head, no longer an idle connection
+            head_since_ = front_.loop().now();
         }
         return;
     case ProtocolGuess::Other:
-        timer_.cancel();
+        deadline_timer_.cancel();
         front_.loop().remove_fd(fd_.get());
         registered_ = false;
         phase_ = Phase::Done;
@@ -124,6 +127,9 @@ bool ClientConnection::read_client() {
     if (buffered >= front_.options().buffer_limit && phase_ != Phase::Closing) return false;
     char buffer[kReadChunk];
     ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    // A short read emptied the socket: the next bytes bring a new edge, so no read is spent on EAGAIN.
+    // (Unless the peer's FIN came with the same edge: then the read that returns 0 must still come.)
+    if (n > 0 && size_t(n) < sizeof buffer && !hangup_seen_) readable_ = false;
     if (n > 0) {
         if (phase_ == Phase::Closing) return true;  // lingering: dropped
         if (in_pos_ > 0 && in_pos_ == in_.size()) {
@@ -131,11 +137,7 @@ bool ClientConnection::read_client() {
             in_pos_ = 0;
         }
         in_.append(buffer, size_t(n));
-        if (phase_ == Phase::Idle) {
-            phase_ = Phase::Head;
-            timer_ = front_.loop().after(front_.options().header_timeout,
-                                         [this] { on_header_timeout(); });
-        }
+        if (phase_ == Phase::Idle) enter_head();
         return true;
     }
     if (n == 0) {
@@ -154,11 +156,7 @@ bool ClientConnection::read_client() {
 bool ClientConnection::feed_requests() {
     if (phase_ == Phase::Closing || phase_ == Phase::Tunnel || phase_ == Phase::Done) return false;
     bool moved = false;
-    if (phase_ == Phase::Idle && in_pos_ < in_.size()) {
-        phase_ = Phase::Head;
-        timer_ = front_.loop().after(front_.options().header_timeout,
-                                     [this] { on_header_timeout(); });
-    }
+    if (phase_ == Phase::Idle && in_pos_ < in_.size()) enter_head();
     while (in_pos_ < in_.size() && !request_done_ && phase_ != Phase::Closing && phase_ != Phase::Done &&
            phase_ != Phase::Idle) {
         // The body is read only as fast as the app takes it.
@@ -192,10 +190,17 @@ bool ClientConnection::feed_requests() {
         if (phase_ != Phase::Closing && phase_ != Phase::Done) {
             HttpParser::FeedResult end = requests_.finish();
             if (end.status == HttpParser::Status::Failed && !request_done_) {
-                // The body was cut short: the app must not take a partial request for a whole one.
+                // The body was cut short: the app must not take a partial request for a whole one. When
+                // its whole answer is here already, the client had what it wanted (it stopped sending
+                // after a final answer to Expect: 100-continue); else it gave up.
                 if (upstream_) front_.give_back(std::move(upstream_), false);
-                end_ticket_failed();
-                close_now();
+                if (response_done_ && ticket_) {
+                    log_access(status_);
+                    ticket_->finish(status_);
+                }
+                ticket_.reset();
+                if (response_done_ && out_sent_ < out_.size()) close_after_output();
+                else close_now();
                 return true;
             }
         }
@@ -306,7 +311,7 @@ void ClientConnection::settle() {
         if (!client_shut_) {
             ::shutdown(fd_.get(), SHUT_WR);
             client_shut_ = true;
-            timer_ = front_.loop().after(kLingerTimeout, [this] { close_now(); });
+            linger_timer_ = front_.loop().after(kLingerTimeout, [this] { close_now(); });
         }
         if (client_eof_) close_now();
         return;
@@ -328,26 +333,53 @@ void ClientConnection::settle() {
         if (in_.capacity() > 2 * kReadChunk) std::string().swap(in_);
         in_.clear();
         in_pos_ = 0;
-        if (!timer_.armed()) arm_idle_timer();
     }
 }
 
-void ClientConnection::on_header_timeout() {
-    if (phase_ != Phase::Head && phase_ != Phase::Sniff) return;
-    answer_error(408, fmt::format("the request head did not come within {}", format_duration(front_.options().header_timeout)));
-    pump();
+// One timer watches both deadlines, the idle connection's and the slow head's, and is not touched per
+// request: it is armed at most header_timeout ahead, and on firing checks the deadline of the phase it
+// finds (none outside Idle, Sniff and Head) and arms itself again for what is left.
+void ClientConnection::enter_head() {
+    phase_ = Phase::Head;
+    head_since_ = front_.loop().now();
+    watch_deadlines();
 }
 
-void ClientConnection::arm_idle_timer() {
-    timer_ = front_.loop().after(front_.options().client_idle_timeout, [this] {
-        if (phase_ == Phase::Idle || phase_ == Phase::Sniff) close_now();
-    });
+void ClientConnection::enter_idle() {
+    phase_ = Phase::Idle;
+    idle_since_ = front_.loop().now();
+    watch_deadlines();
+}
+
+void ClientConnection::watch_deadlines() {
+    if (!deadline_timer_.armed()) deadline_timer_ = front_.loop().after(front_.options().header_timeout, [this] { on_deadline(); });
+}
+
+void ClientConnection::on_deadline() {
+    const auto now = front_.loop().now();
+    const FrontOptions& o = front_.options();
+    const bool slow_head = phase_ == Phase::Head || (phase_ == Phase::Sniff && sniff_partial_);
+    const bool idle = phase_ == Phase::Idle || (phase_ == Phase::Sniff && !sniff_partial_);
+    Clock::time_point due;
+    if (slow_head) due = head_since_ + o.header_timeout;
+    else if (idle) due = idle_since_ + o.client_idle_timeout;
+    else return;  // a request is under way: the next Idle or Head arms it again
+    if (now >= due) {
+        if (idle) {
+            close_now();
+            return;
+        }
+        answer_error(408, fmt::format("the request head did not come within {}", format_duration(o.header_timeout)));
+        pump();
+        return;
+    }
+    const Duration left = std::min(std::chrono::ceil<Duration>(due - now), o.header_timeout);
+    deadline_timer_ = front_.loop().after(left, [this] { on_deadline(); });
 }
 
 // ---- requests
 
 void ClientConnection::on_head(const MessageHead& head) {
-    timer_.cancel();
     method_ = head.method;
     target_ = head.target;
     version_ = head.version;
@@ -530,7 +562,8 @@ void ClientConnection::maybe_complete() {
     request_done_ = false;
     response_done_ = false;
     method_.clear();
-    phase_ = close_after_ ? Phase::Closing : Phase::Idle;
+    if (close_after_) phase_ = Phase::Closing;
+    else enter_idle();
 }
 
 void ClientConnection::start_tunnel() {
@@ -540,7 +573,7 @@ void ClientConnection::start_tunnel() {
     }
     // The bytes after the request head belong to the new protocol, and so do those after the 101.
     phase_ = Phase::Tunnel;
-    timer_.cancel();
+    deadline_timer_.cancel();
     to_upstream_.append(in_, in_pos_, std::string::npos);
     in_.clear();
     in_pos_ = 0;
@@ -617,13 +650,14 @@ void ClientConnection::answer_error(int status, std::string_view reason) {
 void ClientConnection::close_after_output() {
     close_after_ = true;
     phase_ = Phase::Closing;
-    timer_.cancel();
+    deadline_timer_.cancel();
 }
 
 void ClientConnection::close_now() {
     if (phase_ == Phase::Done) return;
     phase_ = Phase::Done;
-    timer_.cancel();
+    deadline_timer_.cancel();
+    linger_timer_.cancel();
     retry_timer_.cancel();
     front_.stop_waiting(id_);
     if (registered_) front_.loop().remove_fd(fd_.get());

@@ -83,7 +83,7 @@ private:
     bool can_retry() const;
     void append_upstream(std::string_view bytes);
     void maybe_complete();
-    void on_header_timeout();
+
     void start_tunnel();
     void end_ticket_failed();
 
@@ -91,7 +91,10 @@ private:
     void answer_error(int status, std::string_view reason);
     void close_after_output();
     void close_now();
-    void arm_idle_timer();
+    void enter_head();
+    void enter_idle();
+    void watch_deadlines();
+    void on_deadline();
     void log_access(int status);
 
     // HttpParser::Handler: the client's requests.
@@ -115,6 +118,7 @@ private:
     bool registered_ = false;
     bool readable_ = false, writable_ = false;
     bool client_eof_ = false;
+    bool hangup_seen_ = false;  // the client's FIN (or an error) was reported: read until it shows
     bool close_after_ = false;  // no further request on this connection
     Phase phase_;
 
@@ -124,7 +128,10 @@ private:
     size_t out_sent_ = 0;
     HttpParser requests_;
     ResponseSide response_side_{*this};
-    EventLoop::Timer timer_;        // header, idle or lingering-close timeout, by phase
+    EventLoop::Timer deadline_timer_;  // the idle connection's and the slow head's deadlines
+    EventLoop::Timer linger_timer_;    // Closing: the end of the lingering close
+    Clock::time_point idle_since_{}, head_since_{};
+    bool sniff_partial_ = false;       // Sniff: some bytes came, not enough to tell
     EventLoop::Timer retry_timer_;  // Waiting: the next try
 
     // The request under way.
@@ -140,7 +147,6 @@ private:
     bool sent_any_ = false;         // bytes of it reached the current upstream connection
     bool retried_ = false;
     int attempts_ = 0;
-    bool sniff_timer_armed_ = false;
     bool chunked_up_ = false;       // its body goes up chunked
     Clock::time_point started_{};
     Clock::time_point waiting_since_{};

@@ -15,6 +15,13 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
     out.append("\r\n");
 }
 
+// A field named in Connection is hop-by-hop, except those the message cannot do without: dropping its
+// Content-Length would make its body the receiver's next message, dropping Host would re-route it.
+bool stays_on_this_hop(std::string_view name, const HeaderFields& fields) {
+    if (equals_ignoring_case(name, "Content-Length") || equals_ignoring_case(name, "Host")) return false;
+    return is_hop_by_hop(name, fields);
+}
+
 }  // namespace
 
 BodyFraming request_framing(const MessageHead& request) {
@@ -30,7 +37,7 @@ std::string upstream_request_head(const MessageHead& request, const RequestConte
     const bool upgrade = request.upgrade && request.fields.find("Upgrade").has_value();
     std::string forwarded_for;
     for (const HeaderField& f : request.fields) {
-        if (is_hop_by_hop(f.name, request.fields)) continue;
+        if (stays_on_this_hop(f.name, request.fields)) continue;
         if (context.forwarded_headers && equals_ignoring_case(f.name, "X-Forwarded-For")) {
             // Earlier proxies' addresses come first; this client's is added at the end.
             forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(f.value);
@@ -77,7 +84,7 @@ std::string client_response_head(const MessageHead& response, const ResponsePlan
     out.reserve(128 + response.fields.size() * 48);
     out.append(fmt::format("HTTP/1.1 {} ", response.status)).append(response.reason).append("\r\n");
     for (const HeaderField& f : response.fields) {
-        if (is_hop_by_hop(f.name, response.fields)) continue;
+        if (stays_on_this_hop(f.name, response.fields)) continue;
         append_field(out, f.name, f.value);
     }
     if (plan.framing == BodyFraming::Chunked) append_field(out, "Transfer-Encoding", "chunked");

@@ -117,7 +117,10 @@ void HttpFront::drain(int generation, Duration timeout, std::function<void(const
     d.done = std::move(done);
     d.since = loop_.now();
     const bool known = router_.drain(generation, [this, generation] {
-        loop_.post([this, generation] { drained(generation, false, 0); });
+        loop_.post([this, generation] {
+            drained(generation, false, 0);
+            if (forget_when_drained_.erase(generation)) router_.forget(generation);
+        });
     });
     if (!known) {
         // Never routed (superseded, or not ready in time): nothing of it is in the front.
@@ -164,10 +167,13 @@ void HttpFront::remove(int generation) {
         ports_.erase(p);
     }
     pools_.erase(generation);
-    if (!router_.forget(generation)) {
-        // Still routable (it crashed while serving) or with requests on it: they fail over as they end.
-        router_.drain(generation, [this, generation] { loop_.post([this, generation] { router_.forget(generation); }); });
-    }
+    if (router_.forget(generation)) return;
+    // Still routable (it crashed while serving), or draining with requests on it: they fail over as they
+    // end, and then it is forgotten.
+    const bool drains_now = router_.drain(generation, [this, generation] {
+        loop_.post([this, generation] { router_.forget(generation); });
+    });
+    if (!drains_now) forget_when_drained_.insert(generation);
 }
 
 void HttpFront::stop_accepting() {

@@ -98,6 +98,7 @@ private:
     std::map<int, std::unique_ptr<UpstreamPool>> pools_;
     std::map<int, Draining> draining_;
     std::map<int, uint16_t> ports_;
+    std::set<int> forget_when_drained_;  // gone while its drain waited for requests on it
     uint16_t serving_port_ = 0;  // the last generation routed to, while it lives
     std::unordered_map<uint64_t, std::unique_ptr<ClientConnection>> clients_;
     std::set<uint64_t> waiting_;

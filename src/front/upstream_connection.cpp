@@ -62,6 +62,7 @@ bool UpstreamConnection::start_connect() {
 void UpstreamConnection::on_epoll(uint32_t events) {
     readable_ = readable_ || (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR));
     writable_ = writable_ || (events & (EPOLLOUT | EPOLLHUP | EPOLLERR));
+    hangup_seen_ = hangup_seen_ || (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
     if (on_event_) {
         auto callback = on_event_;  // the callback may hand this connection on (and so replace on_event_)
         callback();
@@ -80,7 +81,7 @@ UpstreamConnection::Io UpstreamConnection::finish_connect() {
     }
     // Refused on this address: the next one (::1 after 127.0.0.1).
     ++address_index_;
-    readable_ = writable_ = false;
+    readable_ = writable_ = hangup_seen_ = false;
     if (!start_connect()) return Io::Failed;
     return connecting_ ? Io::Blocked : Io::Moved;
 }
@@ -114,7 +115,11 @@ UpstreamConnection::Io UpstreamConnection::read(HttpParser::FeedResult& result, 
     result = {};
     if (connecting_ || !readable_) return Io::Blocked;
     char buffer[kReadChunk];
-    ssize_t n = ::read(fd_.get(), buffer, std::min(sizeof buffer, max_bytes));
+    const size_t want = std::min(sizeof buffer, max_bytes);
+    ssize_t n = ::read(fd_.get(), buffer, want);
+    // A short read emptied the socket: the next bytes bring a new edge, so no read is spent on EAGAIN.
+    // (Unless the app's FIN came with the same edge: then the read that returns 0 must still come.)
+    if (n > 0 && size_t(n) < want && !hangup_seen_) readable_ = false;
     if (n > 0) {
         result = parser_.feed({buffer, size_t(n)});
         if (!result.rest.empty()) leftover_.assign(result.rest);

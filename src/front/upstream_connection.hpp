@@ -88,6 +88,7 @@ private:
     bool connecting_ = false;
     bool readable_ = false, writable_ = false;
     bool reused_ = false;
+    bool hangup_seen_ = false;  // the app's FIN (or an error) was reported: read until it shows
     std::string out_;
     size_t out_sent_ = 0;
     std::string leftover_;

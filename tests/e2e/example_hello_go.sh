@@ -5,19 +5,7 @@
 # serving and shows the compiler's error; the fix serves v3; SIGINT stops everything and exits 0. Then the
 # same binary runs under systemd-socket-activate, without hotswap.
 source "$(dirname "$0")/lib/common.sh"
-
-# Offline and reproducible: no module downloads (the example uses the standard library only), no VCS
-# stamping, and a build cache that survives between runs (the user's, else one in the build directory),
-# so the standard library is compiled once, not by every run.
-export GOPROXY=off GOFLAGS=-buildvcs=false
-if [[ -z ${GOCACHE:-} ]]; then
-    GOCACHE=$(go env GOCACHE 2>/dev/null || true)
-    if [[ -z $GOCACHE || $GOCACHE == off ]] || ! mkdir -p "$GOCACHE" 2>/dev/null || [[ ! -w $GOCACHE ]]; then
-        GOCACHE=${HOTSWAP_BINARY_DIR:-$WORK}/go-cache
-    fi
-    export GOCACHE
-fi
-[[ -n ${HOME:-} || -n ${GOPATH:-} ]] || export GOPATH=$WORK/gopath
+source "$(dirname "$0")/lib/go_offline.sh"
 
 # The load generator and the server under systemd-socket-activate run in the background: stop them on any
 # exit, so that a failure leaves nothing running (nor holding the test's output open), then clean up.

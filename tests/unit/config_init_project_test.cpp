@@ -1,5 +1,6 @@
 // `hotswap init`: each kind of project is detected, and the file written for it loads with the real
-// config loader and builds and runs what it should.
+// config loader, builds and runs what it should, and serves it behind the front on the language's usual
+// port; the options its comments offer load too once uncommented.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,63 @@ struct Project {
     }
 };
 
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+// The text with `count` comment lines uncommented, from the first line that begins with `first` ("# [ready]").
+std::string uncommented(const std::string& text, std::string_view first, int count) {
+    std::istringstream in(text);
+    std::string out;
+    int left = 0;
+    bool found = false;
+    for (std::string line; std::getline(in, line);) {
+        if (!found && line.starts_with(first)) {
+            found = true;
+            left = count;
+        }
+        if (left > 0) {
+            EXPECT_TRUE(line.starts_with("# ")) << line;
+            line.erase(0, 2);
+            --left;
+        }
+        out += line + "\n";
+    }
+    EXPECT_TRUE(found) << "no line " << first;
+    EXPECT_EQ(left, 0) << "too few lines after " << first;
+    return out;
+}
+
+// The text without the lines that are not comments in its [proxy] section: the front turned off.
+std::string without_front(const std::string& text) {
+    std::istringstream in(text);
+    std::string out;
+    bool in_proxy = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("[")) in_proxy = line == "[proxy]";
+        if (in_proxy && !line.starts_with("#") && !line.empty()) continue;
+        out += line + "\n";
+    }
+    return out;
+}
+
+Config load_text(const Project& p, const std::string& text) {
+    p.write("hotswap.toml", text);
+    Config c;
+    auto loaded = read_config_file(p.dir / "hotswap.toml", c);
+    EXPECT_TRUE(loaded.ok()) << loaded.error().to_string() << "\n" << text;
+    return c;
+}
+
+// What every generated file says about the front, whatever the language.
+void expect_front(const Config& c, const std::string& text, std::string_view address) {
+    EXPECT_EQ(c.proxy, address) << "the front is on by default";
+    EXPECT_TRUE(c.listen.empty());
+    EXPECT_TRUE(c.ready.empty()) << "proxy mode's default readiness: a TCP connect to the private port";
+    EXPECT_TRUE(has(text, "# protocol = \"auto\"")) << text;
+    EXPECT_TRUE(has(text, "# app_socket = \"port\"")) << text;
+    EXPECT_TRUE(has(text, "$PORT")) << text;
+    EXPECT_TRUE(has(text, "# [[listen]]")) << "the shared socket stays documented";
+}
+
 }  // namespace
 
 TEST(InitProject, GoModule) {
@@ -55,10 +113,43 @@ TEST(InitProject, GoModule) {
     ASSERT_EQ(c.command.size(), 1u);
     EXPECT_EQ(c.command[0], ".hotswap/bin/api-server");
     EXPECT_NE(std::find(c.extensions.begin(), c.extensions.end(), "go"), c.extensions.end());
-    EXPECT_TRUE(c.listen.empty()) << "restart mode by default: works for any server";
     std::string text = p.read("hotswap.toml");
-    EXPECT_NE(text.find("net.FileListener(os.NewFile(3"), std::string::npos) << "explains zero-downtime for Go";
-    EXPECT_NE(text.find("# [[listen]]"), std::string::npos);
+    expect_front(c, text, "127.0.0.1:8080");
+    EXPECT_TRUE(has(text, R"(os.Getenv("PORT"))")) << "says how a Go server listens on $PORT";
+    EXPECT_TRUE(has(text, "net.FileListener(os.NewFile(3")) << "and how it takes a socket from LISTEN_FDS";
+}
+
+TEST(InitProject, TheReadinessItOffersLoadsOnceUncommented) {
+    Project p;
+    p.write("go.mod", "module shop\n");
+    p.init_and_load();
+    Config c = load_text(p, uncommented(p.read("hotswap.toml"), "# [ready]", 4));
+    EXPECT_EQ(c.ready, "http:http://127.0.0.1:{port}/health") << "{port}: the private port, filled in per version";
+    EXPECT_EQ(c.ready_timeout, std::chrono::seconds(30));
+    EXPECT_EQ(c.proxy, "127.0.0.1:8080");
+}
+
+TEST(InitProject, TheFrontsCommentedOptionsLoadOnceUncommented) {
+    Project p;
+    p.write("package.json", R"({"name": "shop"})");
+    p.init_and_load();
+    std::string text = uncommented(p.read("hotswap.toml"), R"(# protocol = "auto")", 2);
+    Config c = load_text(p, text);
+    EXPECT_EQ(c.proxy_protocol, ProxyProtocol::Auto);
+    EXPECT_EQ(c.app_socket, AppSocket::Port);
+    std::string fd = text;
+    fd.replace(fd.find(R"(app_socket = "port")"), 19, R"(app_socket = "fd")");
+    EXPECT_EQ(load_text(p, fd).app_socket, AppSocket::Fd) << "the value the comment offers";
+}
+
+TEST(InitProject, TheSharedSocketAlternativeLoadsInsteadOfTheFront) {
+    Project p;
+    p.write("Cargo.toml", "[package]\nname = \"web\"\n");
+    p.init_and_load();
+    Config c = load_text(p, uncommented(without_front(p.read("hotswap.toml")), "# [[listen]]", 4));
+    EXPECT_TRUE(c.proxy.empty());
+    ASSERT_EQ(c.listen.size(), 1u);
+    EXPECT_EQ(c.ready, "notify");
 }
 
 TEST(InitProject, CargoPackageAndBin) {
@@ -68,6 +159,7 @@ TEST(InitProject, CargoPackageAndBin) {
     EXPECT_EQ(c.build_cmd, "cargo build");
     EXPECT_EQ(c.command, std::vector<std::string>{"target/debug/web-app"});
     EXPECT_NE(std::find(c.ignore.begin(), c.ignore.end(), "target/"), c.ignore.end());
+    expect_front(c, p.read("hotswap.toml"), "127.0.0.1:8080");
 
     Project bin;
     bin.write("Cargo.toml", "[package]\nname = \"pkg\"\n\n[[bin]]\nname = \"served\"\npath = \"src/main.rs\"\n");
@@ -83,6 +175,7 @@ TEST(InitProject, CMakeTopLevelAndSubdirectoryExecutables) {
     EXPECT_NE(c.build_cmd.find("cmake -S . -B .hotswap/cmake"), std::string::npos) << c.build_cmd;
     EXPECT_NE(c.build_cmd.find("--target Hello"), std::string::npos) << c.build_cmd;
     EXPECT_EQ(c.command, std::vector<std::string>{".hotswap/cmake/Hello"});
+    expect_front(c, p.read("hotswap.toml"), "127.0.0.1:8080");
 
     Project nested;
     nested.write("CMakeLists.txt", "project(x)\nadd_subdirectory(src)\n");
@@ -98,6 +191,10 @@ TEST(InitProject, NodePackage) {
     EXPECT_EQ(c.build_cmd, "npm run build");
     EXPECT_EQ(c.command, (std::vector<std::string>{"npm", "start", "--silent"}));
     EXPECT_NE(std::find(c.ignore.begin(), c.ignore.end(), "dist/"), c.ignore.end()) << "build output never triggers a build";
+    std::string text = p.read("hotswap.toml");
+    expect_front(c, text, "127.0.0.1:3000");
+    EXPECT_TRUE(has(text, "process.env.PORT"));
+    EXPECT_FALSE(has(text, "PORT = ")) << "hotswap sets PORT per version: no example that overrides it";
 
     Project plain;
     plain.write("package.json", R"({"name": "tiny"})");
@@ -109,6 +206,104 @@ TEST(InitProject, NodePackage) {
     Project broken;
     broken.write("package.json", "{ not json");
     EXPECT_EQ(broken.init_and_load().command, (std::vector<std::string>{"node", "index.js"}));
+}
+
+// A string cmd runs through /bin/sh, so "$PORT" expands to the version's port.
+std::vector<std::string> via_shell(std::string line) { return {"/bin/sh", "-c", std::move(line)}; }
+
+TEST(InitProject, DjangoRunserverOnThePortOfTheVersion) {
+    Project p;
+    p.write("manage.py", "#!/usr/bin/env python\n");
+    p.write("mysite/settings.py", "");
+    p.write("mysite/wsgi.py", "");
+    p.write("requirements.txt", "Django>=4.2\n");
+    Config c = p.init_and_load();
+    EXPECT_TRUE(c.build_cmd.empty()) << "nothing to build: a save starts the new version";
+    EXPECT_EQ(c.command, via_shell(R"(exec python3 manage.py runserver --noreload "127.0.0.1:$PORT")"));
+    std::string text = p.read("hotswap.toml");
+    expect_front(c, text, "127.0.0.1:8000");
+    EXPECT_TRUE(has(text, R"(cmd = ["gunicorn", "mysite.wsgi"])")) << text;
+    EXPECT_TRUE(has(text, "# check:"));
+    EXPECT_NE(std::find(c.ignore.begin(), c.ignore.end(), ".venv/"), c.ignore.end());
+    EXPECT_NE(std::find(c.extensions.begin(), c.extensions.end(), "py"), c.extensions.end());
+}
+
+TEST(InitProject, FlaskAppFromItsSourceAndTheProjectsVirtualenv) {
+    Project p;
+    p.write("requirements.txt", "Flask==3.0.0\ngunicorn\n");
+    p.write("app.py", "from flask import Flask\n\nserver = Flask(__name__)\n");
+    p.write(".venv/bin/python", "");
+    auto detected = detect_project(p.dir);
+    ASSERT_TRUE(detected);
+    EXPECT_EQ(detected->marker, "requirements.txt");
+    Config c = p.init_and_load();
+    EXPECT_EQ(c.command, via_shell(R"(exec .venv/bin/python -m flask --app app:server run --host 127.0.0.1 --port "$PORT")"));
+    expect_front(c, p.read("hotswap.toml"), "127.0.0.1:8000");
+}
+
+TEST(InitProject, FastAPIUnderUvicorn) {
+    Project p;
+    p.write("pyproject.toml", "[project]\nname = \"api\"\ndependencies = [\"fastapi\", \"uvicorn[standard]\"]\n");
+    p.write("main.py", "from fastapi import FastAPI\napp: FastAPI = FastAPI()\n");
+    Config c = p.init_and_load();
+    EXPECT_EQ(c.command, via_shell(R"(exec python3 -m uvicorn main:app --host 127.0.0.1 --port "$PORT")"));
+
+    Project listed_only;  // the framework from the dependencies, the app's name the usual one
+    listed_only.write("requirements.txt", "fastapi\n");
+    listed_only.write("asgi.py", "from api import build\napplication = build()\n");
+    EXPECT_EQ(listed_only.init_and_load().command,
+              via_shell(R"(exec python3 -m uvicorn asgi:app --host 127.0.0.1 --port "$PORT")"));
+    EXPECT_TRUE(has(listed_only.read("hotswap.toml"), "# check:"));
+}
+
+TEST(InitProject, PlainPythonScriptReadsPortItself) {
+    Project p;
+    p.write("pyproject.toml", "[project]\nname = \"tool\"\n");
+    p.write("server.py", "import http.server\n");
+    Config c = p.init_and_load();
+    EXPECT_EQ(c.command, (std::vector<std::string>{"python3", "server.py"}));
+    std::string text = p.read("hotswap.toml");
+    expect_front(c, text, "127.0.0.1:8000");
+    EXPECT_TRUE(has(text, R"(int(os.environ["PORT"]))")) << text;
+    EXPECT_EQ(c.env, std::vector<std::string>{"PYTHONUNBUFFERED=1"}) << "print() reaches the log as it happens";
+
+    Project lone;  // a script alone is a Python project too
+    lone.write("main.py", "print('hi')\n");
+    auto detected = detect_project(lone.dir);
+    ASSERT_TRUE(detected);
+    EXPECT_EQ(detected->kind, ProjectKind::Python);
+    EXPECT_EQ(lone.init_and_load().command, (std::vector<std::string>{"python3", "main.py"}));
+
+    Project nothing_to_run;
+    nothing_to_run.write("requirements.txt", "requests\n");
+    auto written = init_project(nothing_to_run.dir, false);
+    ASSERT_TRUE(written.ok());
+    EXPECT_TRUE(has(*written, "check [run] cmd")) << *written;
+    EXPECT_TRUE(has(nothing_to_run.read("hotswap.toml"), "# check: no manage.py, app.py"));
+}
+
+TEST(InitProject, PythonWinsOverTheFrontendsPackageJsonButNotOverALoneScript) {
+    Project p;
+    p.write("requirements.txt", "flask\n");
+    p.write("package.json", "{}");
+    auto python = detect_project(p.dir);
+    ASSERT_TRUE(python);
+    EXPECT_EQ(python->kind, ProjectKind::Python);
+
+    Project node;
+    node.write("package.json", "{}");
+    node.write("main.py", "");
+    auto detected = detect_project(node.dir);
+    ASSERT_TRUE(detected);
+    EXPECT_EQ(detected->kind, ProjectKind::Node);
+}
+
+TEST(InitProject, TheSummarySaysWhereToOpen) {
+    Project p;
+    p.write("package.json", R"({"name": "shop"})");
+    auto written = init_project(p.dir, false);
+    ASSERT_TRUE(written.ok());
+    EXPECT_TRUE(has(*written, "open http://127.0.0.1:3000/")) << *written;
 }
 
 TEST(InitProject, GoWinsOverTheFrontendsPackageJson) {
@@ -153,6 +348,7 @@ TEST(InitProject, SaysWhatToDoWhenNothingIsRecognised) {
     p.write("README", "hello");
     auto r = init_project(p.dir, false);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().to_string().find("no go.mod, Cargo.toml, CMakeLists.txt or package.json"), std::string::npos);
+    EXPECT_NE(r.error().to_string().find("no go.mod, Cargo.toml, CMakeLists.txt, package.json or Python project"),
+              std::string::npos);
     EXPECT_FALSE(fs::exists(p.dir / "hotswap.toml"));
 }
