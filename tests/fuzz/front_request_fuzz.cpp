@@ -91,12 +91,19 @@ public:
     std::vector<Request> requests;
 };
 
+// A field of one hop: the fixed ones and those Connection names, except the two a message cannot do
+// without (dropping Content-Length makes the body the app's next request, dropping Host re-routes it).
+bool of_one_hop(const HeaderField& f, const HeaderFields& fields) {
+    if (is_named(f, "Content-Length") || is_named(f, "Host")) return false;
+    return hotswap::is_hop_by_hop(f.name, fields);
+}
+
 // Fields an end-to-end reader compares: without those of one hop, and without X-Forwarded-For (merged into
 // one by the front); in order.
 std::vector<std::string> end_to_end(const HeaderFields& fields, const HeaderFields* added_by_front_for) {
     std::vector<std::string> out;
     for (const HeaderField& f : fields) {
-        if (hotswap::is_hop_by_hop(f.name, fields) || is_named(f, "X-Forwarded-For")) continue;
+        if (of_one_hop(f, fields) || is_named(f, "X-Forwarded-For")) continue;
         // On the app's side: what the front adds when the client did not send it.
         if (added_by_front_for) {
             bool added = false;

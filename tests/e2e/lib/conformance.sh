@@ -2,17 +2,8 @@
 # through the front), built into $WORK/conformance/ offline with the Go toolchain, standard library only.
 # build_conformance: sets CONFORMANCE_APP and CONFORMANCE_CLIENT.
 
-# Offline and reproducible, as in example_hello_go.sh: no module downloads, no VCS stamping, and a build
-# cache that survives between runs (the user's, else one in the build directory).
-export GOPROXY=off GOFLAGS=-buildvcs=false
-if [[ -z ${GOCACHE:-} ]]; then
-    GOCACHE=$(go env GOCACHE 2>/dev/null || true)
-    if [[ -z $GOCACHE || $GOCACHE == off ]] || ! mkdir -p "$GOCACHE" 2>/dev/null || [[ ! -w $GOCACHE ]]; then
-        GOCACHE=${HOTSWAP_BINARY_DIR:-$WORK}/go-cache
-    fi
-    export GOCACHE
-fi
-[[ -n ${HOME:-} || -n ${GOPATH:-} ]] || export GOPATH=$WORK/gopath
+# shellcheck source=go_offline.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go_offline.sh"
 
 build_conformance() {
     command -v go >/dev/null || fail "go is needed to build the conformance fixture: scripts/install-deps.sh"
