@@ -3,13 +3,13 @@
 # build-fuzz/ (or $FUZZ_BUILD_DIR) and runs each for SECONDS (default 60), starting from the committed seed
 # corpus. New inputs found go to a scratch copy (the repository's corpus stays as committed); a crash stops
 # the run, leaves its input in <build>/crashes/<target>/ and makes this script fail.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     targets: config control minisign http
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     targets: config control minisign http front_request
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config control minisign http)
+((${#targets[@]})) || targets=(config control minisign http front_request)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is needed: scripts/install-deps.sh --test" >&2; exit 1; }
