@@ -15,6 +15,9 @@
 #     closed loop) during RELOADS `hotswap reload`s: behind an app that stops gracefully on SIGTERM
 #     (testapp) and one that exits at once (static_server), against the byte proxy (`--proxy-protocol
 #     tcp`, proxy mode before the front) in the same run (target: 0 through the front).
+# Targets: the front's share >= 1.1x haproxy-http's; the front's p99 added <= haproxy-http's; 0 failed
+# requests per reload through the front. PARTS="throughput latency memory reloads" (the default) picks
+# parts to rerun one (latency alone then needs RATE=N).
 # PIN=1 (the default) pins the servers and proxies to CPU SERVER_CPU (0) and the load generators to CPU
 # LOAD_CPU (1): on two cores the load generator then never competes with what it measures, and a proxy
 # shares its core with the backend the same way in every target, which keeps the shares steady.
@@ -44,12 +47,16 @@ ROUNDS=${ROUNDS:-3}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 RELOADS=${RELOADS:-20}
 RELOAD_CONNECTIONS=${RELOAD_CONNECTIONS:-8}
+# `hotswap reload` answers once the new version has passed probation (5 s by default): shorter, so the K
+# reloads take seconds, long enough that the previous version has drained before the next reload.
+RELOAD_PROBATION=${RELOAD_PROBATION:-1s}
 RATE_SHARE=${RATE_SHARE:-25}  # the open loop's rate, in % of the slowest proxy's closed-loop req/s
 OPEN_MS=${OPEN_MS:-3000}
 PIN=${PIN:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PROFILE=${PROFILE:-0}
+PARTS=${PARTS:-throughput latency memory reloads}  # a subset, to rerun one part
 export NO_COLOR=1
 # Every idle client is a descriptor in the proxy (and, in mode tcp, one more towards the backend).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -119,12 +126,13 @@ else
     have_front=0 front_kind="today's byte proxy (this hotswap has no --proxy-protocol: the front stands in)"
 fi
 
-# start_hotswap NAME PORT PROTOCOL(auto|tcp|-) APP...: hotswap serving APP behind --proxy on PORT, from a
-# directory of its own with its own control socket; sets HS_PID. Waits until the port answers.
+# start_hotswap NAME PORT PROTOCOL(auto|tcp|-) [--probation T] APP...: hotswap serving APP behind --proxy on
+# PORT, from a directory of its own with its own control socket; sets HS_PID. Waits until the port answers.
 start_hotswap() {
     local name=$1 port=$2 protocol=$3 proto_args=()
     shift 3
-    [[ $protocol != - ]] && proto_args=(--proxy-protocol "$protocol")
+    [[ $1 == --probation ]] && { proto_args+=(--probation "$2"); shift 2; }
+    [[ $protocol != - ]] && proto_args+=(--proxy-protocol "$protocol")
     mkdir -p "$work/$name/src"
     # The front's connection limit (10,000 by default) above the idle clients of part 3.
     ((have_front)) && printf '[proxy]\nmax_connections = %d\n' $((IDLE_CONNECTIONS + 100)) > "$work/$name/hotswap.toml"
@@ -197,6 +205,26 @@ if ((have_front)); then
     targets+=(front-tcp)
 fi
 
+# ---- the report's head ----------------------------------------------------------------------------
+
+pin_note="not pinned"
+((${#srv[@]})) && pin_note="servers and proxies on CPU $SERVER_CPU, load generators on CPU $LOAD_CPU"
+echo "front benchmark: the front is $front_kind"
+echo "  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $pin_note; backend bench/static_server"
+echo "  $(haproxy -v | head -n 1 | cut -d' ' -f1-3), nbthread 1"
+busy_note() {
+    if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+        echo "  note: the machine is busy with other work (load average $(cut -d' ' -f1 /proc/loadavg) > $(nproc) cores): shares and"
+        echo "        ratios compare targets measured in turn within each round, absolute figures are low and noisy"
+    fi
+}
+busy_note
+verdicts=()
+verdict() { if eval "$2"; then verdicts+=("  ok    $1"); else verdicts+=("  MISS  $1"); fi; }
+median_of() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+part_started=$SECONDS
+part_took() { echo "  (this part: $((SECONDS - part_started)) s)"; part_started=$SECONDS; }
+
 # ---- 1 + 2: throughput and added latency (wrk) -------------------------------------------------------
 
 # wrk_pass PORT DURATION: prints "req/s p50_us p99_us errors" of one wrk pass.
@@ -208,190 +236,211 @@ wrk_pass() {
         END { printf "%d %d %d %d\n", rps, p50, p99, errors }'
 }
 
-for t in "${targets[@]}"; do wrk_pass "${port_of[$t]}" 1s > /dev/null; done  # warm-up
-ratio_rounds=""
-declare -A rps_rounds p50_rounds p99_rounds share_rounds added50_rounds added99_rounds errors_of
-for r in $(seq 1 "$ROUNDS"); do
-    declare -A pass=()
-    for t in "${targets[@]}"; do pass[$t]=$(wrk_pass "${port_of[$t]}" "$DURATION"); done
-    read -r d_rps d_p50 d_p99 _ <<<"${pass[direct]}"
-    for t in "${targets[@]}"; do
-        read -r rps p50 p99 errors <<<"${pass[$t]}"
-        rps_rounds[$t]+="$rps " p50_rounds[$t]+="$p50 " p99_rounds[$t]+="$p99 "
-        share_rounds[$t]+="$(share "$rps" "$d_rps") "
-        added50_rounds[$t]+="$((p50 - d_p50)) " added99_rounds[$t]+="$((p99 - d_p99)) "
-        errors_of[$t]=$((${errors_of[$t]:-0} + errors))
+# profile_front: a perf profile of the front process under wrk (self time by library and by symbol).
+profile_front() {
+    echo
+    if ! command -v perf >/dev/null; then
+        echo "perf profile: perf is not installed (apt-get install linux-perf)"
+        return
+    fi
+    "${load[@]}" wrk -t1 -c"$CONNECTIONS" -d6s "http://127.0.0.1:$front_port/" > /dev/null &
+    local wrk_pid=$!
+    started+=("$wrk_pid")
+    sleep 0.5
+    perf record -q -F 1999 -p "$front_pid" -o "$work/perf.data" -- sleep 4 > /dev/null 2>&1 || true
+    stop_pid "$wrk_pid"
+    echo "perf profile of the front process under wrk -c$CONNECTIONS, 4 s (self time; the kernel's share is its syscalls):"
+    echo "  by library:"
+    perf report -i "$work/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -n 6 || true
+    echo "  by symbol (>= 1 %):"
+    perf report -i "$work/perf.data" --stdio --no-children --sort dso,sym --percent-limit 1 2>/dev/null |
+        grep -E '^ +[0-9]' | head -n 30 || true
+}
+
+declare -A rps_rounds
+part_throughput() {
+    for t in "${targets[@]}"; do wrk_pass "${port_of[$t]}" 1s > /dev/null; done  # warm-up
+    local ratio_rounds="" t rps p50 p99 errors d_rps d_p50 d_p99
+    local -A p50_rounds p99_rounds share_rounds added50_rounds added99_rounds errors_of pass
+    for _ in $(seq 1 "$ROUNDS"); do
+        for t in "${targets[@]}"; do pass[$t]=$(wrk_pass "${port_of[$t]}" "$DURATION"); done
+        read -r d_rps d_p50 d_p99 _ <<<"${pass[direct]}"
+        for t in "${targets[@]}"; do
+            read -r rps p50 p99 errors <<<"${pass[$t]}"
+            rps_rounds[$t]+="$rps " p50_rounds[$t]+="$p50 " p99_rounds[$t]+="$p99 "
+            share_rounds[$t]+="$(share "$rps" "$d_rps") "
+            added50_rounds[$t]+="$((p50 - d_p50)) " added99_rounds[$t]+="$((p99 - d_p99)) "
+            errors_of[$t]=$((${errors_of[$t]:-0} + errors))
+        done
+        # The verdict's ratio, round by round: both shares come from the same round.
+        ratio_rounds+="$(awk -v f="$(share "${pass[front]%% *}" "$d_rps")" -v h="$(share "${pass[haproxy-http]%% *}" "$d_rps")" \
+            'BEGIN { if (h > 0) printf "%.3f", f / h; else print 0 }') "
     done
-    # The verdict's ratio, round by round: both shares come from the same round.
-    ratio_rounds+="$(awk -v f="$(share "${pass[front]%% *}" "$d_rps")" -v h="$(share "${pass[haproxy-http]%% *}" "$d_rps")" 'BEGIN { if (h > 0) printf "%.3f", f / h; else print 0 }') "
-done
-median_of() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+    echo
+    echo "throughput, keep-alive: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds taking the targets in turn"
+    echo "(medians of the rounds; share: of direct in the same round; added: p50/p99 minus direct's in the same round)"
+    printf '%-14s %-10s %-9s %-10s %-10s %-10s %-10s %-7s\n' target "req/s" share "p50 us" "p99 us" "p50 added" "p99 added" errors
+    for t in "${targets[@]}"; do
+        printf '%-14s %-10s %-9s %-10s %-10s %-10s %-10s %-7s\n' "$t" "$(median_of "${rps_rounds[$t]}")" \
+            "$(pct "$(median_of "${share_rounds[$t]}")")" "$(median_of "${p50_rounds[$t]}")" "$(median_of "${p99_rounds[$t]}")" \
+            "$(median_of "${added50_rounds[$t]}")" "$(median_of "${added99_rounds[$t]}")" "${errors_of[$t]}"
+    done
+    echo "  req/s by round:"
+    for t in "${targets[@]}"; do printf '    %-12s %s\n' "$t" "$(xargs <<<"${rps_rounds[$t]}")"; done
+    local front_ratio front_added99 ha_added99
+    front_ratio=$(median_of "$ratio_rounds")
+    front_added99=$(median_of "${added99_rounds[front]}") ha_added99=$(median_of "${added99_rounds[haproxy-http]}")
+    part_took
+    verdict "throughput share, front / haproxy-http >= 1.1: $(pct "$(median_of "${share_rounds[front]}")") / $(pct "$(median_of "${share_rounds[haproxy-http]}")") = ${front_ratio}x (median of the rounds' ratios: $(xargs <<<"$ratio_rounds"))" \
+        "awk -v r=$front_ratio 'BEGIN { exit !(r >= 1.1) }'"
+    verdict "p99 added, front <= haproxy-http: $front_added99 us vs $ha_added99 us (wrk, saturated)" "((front_added99 <= ha_added99))"
+    # A perf profile when asked, or when the front misses one of these targets.
+    if [[ $PROFILE == 1 ]] || { ((have_front)) && { awk -v r="$front_ratio" 'BEGIN { exit !(r < 1.1) }' || ((front_added99 > ha_added99)); }; }; then
+        profile_front
+    fi
+}
 
 # ---- open loop: latency at a fixed rate -----------------------------------------------------------------
 
-slowest=""
-for t in "${targets[@]}"; do
-    m=$(median_of "${rps_rounds[$t]}")
-    [[ -z $slowest || ${m%.*} -lt $slowest ]] && slowest=${m%.*}
-done
-RATE=$((slowest * RATE_SHARE / 100 / 100 * 100))
-((RATE >= 100)) || RATE=100
-# ROUNDS rounds taking every target in turn, as above: a figure per target is the median of its rounds.
-declare -A open50_rounds open99_rounds openmax_rounds openfailed_of
-for _ in $(seq 1 "$ROUNDS"); do
-    for t in "${targets[@]}"; do
-        l=$("${load[@]}" "$LOADGEN" --port "${port_of[$t]}" --connections 8 --rate "$RATE" --duration-ms "$OPEN_MS" | tail -n 1)
-        open50_rounds[$t]+="$(field p50_us "$l") " open99_rounds[$t]+="$(field p99_us "$l") "
-        openmax_rounds[$t]+="$(field max_us "$l") "
-        openfailed_of[$t]=$((${openfailed_of[$t]:-0} + $(field failed "$l")))
-    done
-done
-
-# ---- profile (when asked, or when the front misses a throughput or latency target) -----------------------
-
-front_ratio=$(median_of "$ratio_rounds")
-front_added99=$(median_of "${added99_rounds[front]}")
-ha_added99=$(median_of "${added99_rounds[haproxy-http]}")
-profile_summary=""
-if [[ $PROFILE == 1 ]] || { ((have_front)) && { awk -v r="$front_ratio" 'BEGIN { exit !(r < 1.1) }' || ((front_added99 > ha_added99)); }; }; then
-    if command -v perf >/dev/null; then
-        "${load[@]}" wrk -t1 -c"$CONNECTIONS" -d6s "http://127.0.0.1:$front_port/" > /dev/null &
-        wrk_pid=$!
-        started+=("$wrk_pid")
-        sleep 0.5
-        perf record -q -F 1999 -g -p "$front_pid" -o "$work/perf.data" -- sleep 4 > /dev/null 2>&1 || true
-        wait "$wrk_pid" || true
-        stop_pid "$wrk_pid"
-        profile_summary=$(perf report -i "$work/perf.data" --stdio --no-children --sort dso,sym --percent-limit 1.5 2>/dev/null |
-            grep -E '^ +[0-9]' | head -n 25 || true)
-    else
-        profile_summary="  (perf is not installed: apt-get install linux-perf)"
+part_latency() {
+    local t m slowest=""
+    if [[ -z ${RATE:-} ]]; then
+        for t in "${targets[@]}"; do
+            [[ -n ${rps_rounds[$t]:-} ]] || { echo "front.sh: latency needs RATE=N without the throughput part" >&2; exit 1; }
+            m=$(median_of "${rps_rounds[$t]}")
+            [[ -z $slowest || ${m%.*} -lt $slowest ]] && slowest=${m%.*}
+        done
+        RATE=$((slowest * RATE_SHARE / 100 / 100 * 100))
+        ((RATE >= 100)) || RATE=100
     fi
-fi
+    # ROUNDS rounds taking every target in turn, as above: a figure per target is the median of its rounds.
+    local -A open50_rounds open99_rounds openmax_rounds openfailed_of
+    local l o50 o99 d50 d99
+    for _ in $(seq 1 "$ROUNDS"); do
+        for t in "${targets[@]}"; do
+            l=$("${load[@]}" "$LOADGEN" --port "${port_of[$t]}" --connections 8 --rate "$RATE" --duration-ms "$OPEN_MS" | tail -n 1)
+            open50_rounds[$t]+="$(field p50_us "$l") " open99_rounds[$t]+="$(field p99_us "$l") "
+            openmax_rounds[$t]+="$(field max_us "$l") "
+            openfailed_of[$t]=$((${openfailed_of[$t]:-0} + $(field failed "$l")))
+        done
+    done
+    echo
+    echo "latency at a fixed rate (information): loadgen, 8 connections, open loop at $RATE req/s (RATE, or $RATE_SHARE % of"
+    echo "the slowest target's req/s), ${OPEN_MS} ms, $ROUNDS rounds (medians; added: against direct's medians)"
+    printf '%-14s %-8s %-8s %-8s %-10s %-10s %-7s\n' target "p50 us" "p99 us" "max us" "p50 added" "p99 added" failed
+    d50=$(median_of "${open50_rounds[direct]}") d99=$(median_of "${open99_rounds[direct]}")
+    for t in "${targets[@]}"; do
+        o50=$(median_of "${open50_rounds[$t]}") o99=$(median_of "${open99_rounds[$t]}")
+        printf '%-14s %-8s %-8s %-8s %-10s %-10s %-7s\n' "$t" "$o50" "$o99" "$(median_of "${openmax_rounds[$t]}")" \
+            "$((o50 - d50))" "$((o99 - d99))" "${openfailed_of[$t]}"
+    done
+    part_took
+}
 
 # ---- 3: memory with idle keep-alive clients ---------------------------------------------------------------
 
-rss_targets=(front haproxy-http haproxy-tcp)
-declare -A rss_before rss_held held_note idle_count
-for t in "${rss_targets[@]}"; do
-    idle_count[$t]=$IDLE_CONNECTIONS
-    [[ $t == *tcp ]] && idle_count[$t]=$TCP_IDLE_CONNECTIONS
-    rss_before[$t]=$(rss_kb "${pid_of[$t]}")
-    "${load[@]}" "$IDLE" --port "${port_of[$t]}" --connections "${idle_count[$t]}" > "$work/idle-$t.out" 2>&1 &
-    idle_pid=$!
-    started+=("$idle_pid")
-    held_note[$t]=""
-    if wait_line "$work/idle-$t.out" "idle_clients holding" 120; then
-        sleep 1  # let the proxy settle its buffers after the last answer
-        rss_held[$t]=$(rss_kb "${pid_of[$t]}")
-        kill -0 "$idle_pid" 2>/dev/null || held_note[$t]="(some closed: $(tail -n 1 "$work/idle-$t.out"))"
-    else
-        rss_held[$t]=$(rss_kb "${pid_of[$t]}")
-        held_note[$t]="(not all held: $(tail -n 1 "$work/idle-$t.out"))"
-    fi
-    stop_pid "$idle_pid"
-done
+part_memory() {
+    local rss_targets=(front haproxy-http haproxy-tcp) t idle_pid
+    local -A rss_before rss_held held_note idle_count
+    for t in "${rss_targets[@]}"; do
+        idle_count[$t]=$IDLE_CONNECTIONS
+        [[ $t == *tcp ]] && idle_count[$t]=$TCP_IDLE_CONNECTIONS
+        rss_before[$t]=$(rss_kb "${pid_of[$t]}")
+        "${load[@]}" "$IDLE" --port "${port_of[$t]}" --connections "${idle_count[$t]}" > "$work/idle-$t.out" 2>&1 &
+        idle_pid=$!
+        started+=("$idle_pid")
+        held_note[$t]=""
+        if wait_line "$work/idle-$t.out" "idle_clients holding" 120; then
+            sleep 1  # let the proxy settle its buffers after the last answer
+            rss_held[$t]=$(rss_kb "${pid_of[$t]}")
+            kill -0 "$idle_pid" 2>/dev/null || held_note[$t]="(some closed: $(tail -n 1 "$work/idle-$t.out"))"
+        else
+            rss_held[$t]=$(rss_kb "${pid_of[$t]}")
+            held_note[$t]="(not all held: $(tail -n 1 "$work/idle-$t.out"))"
+        fi
+        stop_pid "$idle_pid"
+    done
+    echo
+    echo "memory: VmRSS of the proxy process with $IDLE_CONNECTIONS idle keep-alive clients (one request each, then held)"
+    printf '%-14s %-8s %-10s %-10s %-16s\n' proxy clients before held "per connection"
+    for t in "${rss_targets[@]}"; do
+        printf '%-14s %-8s %-10s %-10s %-16s %s\n' "$t" "${idle_count[$t]}" "$(mb "${rss_before[$t]}")" "$(mb "${rss_held[$t]}")" \
+            "$(awk -v a="${rss_before[$t]}" -v b="${rss_held[$t]}" -v n="${idle_count[$t]}" 'BEGIN { printf "%d bytes", (b - a) * 1024 / n }')" "${held_note[$t]}"
+    done
+    echo "  (front: the hotswap process alone, not its app; before: after the parts above, with no client;"
+    echo "   mode tcp holds two descriptors per client, so as many clients as ulimit -n $(ulimit -n) lets it hold)"
+    part_took
+    verdicts+=("  info  RSS with $IDLE_CONNECTIONS idle clients, front vs haproxy-http: $(mb "${rss_held[front]}") vs $(mb "${rss_held[haproxy-http]}")")
+}
 
 # ---- 4: failed requests per reload ---------------------------------------------------------------------
 
 # reload_pass NAME PROTOCOL APP...: RELOADS `hotswap reload`s under keep-alive load; sets RELOAD_LINE (the
-# load's figures) and RELOAD_REFUSED (reloads that did not end with the new version serving).
+# load's figures), RELOAD_REFUSED (reloads that did not end with the new version serving) and RELOAD_MS
+# (the median time a `hotswap reload` took).
 reload_pass() {
-    local name=$1 protocol=$2 port
+    local name=$1 protocol=$2 port pid load_pid t0 took=()
     shift 2
     port=$(free_port)
-    start_hotswap "$name" "$port" "$protocol" "$@"
-    local pid=$HS_PID
+    start_hotswap "$name" "$port" "$protocol" --probation "$RELOAD_PROBATION" "$@"
+    pid=$HS_PID
     "${load[@]}" "$LOADGEN" --port "$port" --connections "$RELOAD_CONNECTIONS" > "$work/$name.load" &
-    local load_pid=$!
+    load_pid=$!
     started+=("$load_pid")
     wait_line "$work/$name.load" answered 10 || { echo "front.sh: $name: the load got no answer" >&2; exit 1; }
     RELOAD_REFUSED=0
-    for _ in $(seq 1 "$RELOADS"); do hs_reload "$name" || RELOAD_REFUSED=$((RELOAD_REFUSED + 1)); done
+    for _ in $(seq 1 "$RELOADS"); do
+        t0=${EPOCHREALTIME/./}
+        hs_reload "$name" || RELOAD_REFUSED=$((RELOAD_REFUSED + 1))
+        took+=($(((${EPOCHREALTIME/./} - t0) / 1000)))
+    done
     kill -INT "$load_pid"
     wait "$load_pid" || true
     stop_pid "$load_pid"
     RELOAD_LINE=$(tail -n 1 "$work/$name.load")
+    RELOAD_MS=$(printf '%s\n' "${took[@]}" | median)
     stop_pid "$pid"
 }
-reload_rows=()
-reload_protocols=("$front_proto")
-((have_front)) && reload_protocols+=(tcp)
-for app in testapp static_server; do
-    cmd=("$TESTAPP")
-    [[ $app == static_server ]] && cmd=("$STATIC")
-    for protocol in "${reload_protocols[@]}"; do
-        label="front"
-        [[ $protocol == tcp ]] && label="byte proxy (tcp)"
-        reload_pass "reload-$app-${protocol/-/plain}" "$protocol" "${cmd[@]}"
-        reload_rows+=("$label|$app|$RELOAD_LINE|$RELOAD_REFUSED")
+part_reloads() {
+    local rows=() protocols=("$front_proto") app protocol label cmd row line refused reload_ms front_failed=0 front_passes=0
+    ((have_front)) && protocols+=(tcp)
+    for app in testapp static_server; do
+        cmd=("$TESTAPP")
+        [[ $app == static_server ]] && cmd=("$STATIC")
+        for protocol in "${protocols[@]}"; do
+            label="front"
+            [[ $protocol == tcp ]] && label="byte proxy (tcp)"
+            reload_pass "reload-$app-${protocol/-/plain}" "$protocol" "${cmd[@]}"
+            rows+=("$label|$app|$RELOAD_LINE|$RELOAD_REFUSED|$RELOAD_MS")
+        done
     done
-done
-
-# ---- report ---------------------------------------------------------------------------------------------
-
-pin_note="not pinned"
-((${#srv[@]})) && pin_note="servers and proxies on CPU $SERVER_CPU, load generators on CPU $LOAD_CPU"
-echo "front benchmark: the front is $front_kind"
-echo "  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $pin_note; backend bench/static_server"
-echo "  $(haproxy -v | head -n 1 | cut -d' ' -f1-3), nbthread 1"
-if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
-    echo "  note: the machine is busy with other work (load average above the core count): the shares and"
-    echo "        ratios compare targets measured round by round under the same load, the absolute figures are low"
-fi
-echo
-echo "throughput, keep-alive: wrk -t1 -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (medians; share: of direct in the same round)"
-printf '%-14s %-10s %-9s %-12s %-12s %-10s %-10s %-7s\n' target "req/s" share "p50 us" "p99 us" "p50 added" "p99 added" errors
-for t in "${targets[@]}"; do
-    printf '%-14s %-10s %-9s %-12s %-12s %-10s %-10s %-7s\n' "$t" "$(median_of "${rps_rounds[$t]}")" \
-        "$(pct "$(median_of "${share_rounds[$t]}")")" "$(median_of "${p50_rounds[$t]}")" "$(median_of "${p99_rounds[$t]}")" \
-        "$(median_of "${added50_rounds[$t]}")" "$(median_of "${added99_rounds[$t]}")" "${errors_of[$t]}"
-done
-echo "  (per round, req/s: $(for t in "${targets[@]}"; do printf '%s [%s] ' "$t" "$(xargs <<<"${rps_rounds[$t]}")"; done))"
-echo
-echo "latency at a fixed rate (information): loadgen, 8 connections, open loop at $RATE req/s ($RATE_SHARE % of the"
-echo "slowest target's req/s), ${OPEN_MS} ms, $ROUNDS rounds (medians; added: against direct's medians)"
-printf '%-14s %-8s %-8s %-8s %-10s %-10s %-7s\n' target "p50 us" "p99 us" "max us" "p50 added" "p99 added" failed
-d50=$(median_of "${open50_rounds[direct]}") d99=$(median_of "${open99_rounds[direct]}")
-for t in "${targets[@]}"; do
-    o50=$(median_of "${open50_rounds[$t]}") o99=$(median_of "${open99_rounds[$t]}")
-    printf '%-14s %-8s %-8s %-8s %-10s %-10s %-7s\n' "$t" "$o50" "$o99" "$(median_of "${openmax_rounds[$t]}")" \
-        "$((o50 - d50))" "$((o99 - d99))" "${openfailed_of[$t]}"
-done
-echo
-echo "memory: VmRSS of the proxy process with $IDLE_CONNECTIONS idle keep-alive clients (one request each, then held)"
-printf '%-14s %-8s %-10s %-10s %-16s\n' proxy clients before held "per connection"
-for t in "${rss_targets[@]}"; do
-    printf '%-14s %-8s %-10s %-10s %-16s %s\n' "$t" "${idle_count[$t]}" "$(mb "${rss_before[$t]}")" "$(mb "${rss_held[$t]}")" \
-        "$(awk -v a="${rss_before[$t]}" -v b="${rss_held[$t]}" -v n="${idle_count[$t]}" 'BEGIN { printf "%d bytes", (b - a) * 1024 / n }')" "${held_note[$t]}"
-done
-echo "  (front: the hotswap process alone, not its app; before: after the runs above, with no client;"
-echo "   mode tcp holds two descriptors per client, so as many clients as ulimit -n $(ulimit -n) lets it hold)"
-echo
-echo "failed requests per reload: loadgen, $RELOAD_CONNECTIONS keep-alive connections (closed loop), $RELOADS x hotswap reload"
-printf '%-18s %-14s %-8s %-8s %-14s %-16s\n' proxy app ok failed failed/reload "reloads refused"
-for row in "${reload_rows[@]}"; do
-    IFS='|' read -r label app line refused <<<"$row"
-    printf '%-18s %-14s %-8s %-8s %-14s %-16s\n' "$label" "$app" "$(field ok "$line")" "$(field failed "$line")" \
-        "$(awk -v f="$(field failed "$line")" -v n="$RELOADS" 'BEGIN { printf "%.2f", f / n }')" "$refused"
-done
-echo "  (testapp stops gracefully on SIGTERM; static_server exits at once: the front must not depend on it)"
-if [[ -n $profile_summary ]]; then
     echo
-    echo "perf profile of the front under wrk -c$CONNECTIONS (self time by library and symbol, >= 1.5 %):"
-    echo "$profile_summary"
-fi
-echo
-front_share=$(median_of "${share_rounds[front]}") ha_share=$(median_of "${share_rounds[haproxy-http]}")
-front_failed=0
-for row in "${reload_rows[@]}"; do
-    IFS='|' read -r label _ line _ <<<"$row"
-    [[ $label == front ]] && front_failed=$((front_failed + $(field failed "$line")))
+    echo "failed requests per reload: loadgen, $RELOAD_CONNECTIONS keep-alive connections (closed loop), $RELOADS x hotswap reload"
+    echo "(back to back, --probation $RELOAD_PROBATION: each reload answers once the new version has passed it)"
+    printf '%-18s %-14s %-9s %-8s %-14s %-9s %-16s\n' proxy app ok failed failed/reload refused "reload (median)"
+    for row in "${rows[@]}"; do
+        IFS='|' read -r label app line refused reload_ms <<<"$row"
+        printf '%-18s %-14s %-9s %-8s %-14s %-9s %-16s\n' "$label" "$app" "$(field ok "$line")" "$(field failed "$line")" \
+            "$(awk -v f="$(field failed "$line")" -v n="$RELOADS" 'BEGIN { printf "%.2f", f / n }')" "$refused" "$reload_ms ms"
+        if [[ $label == front ]]; then
+            front_failed=$((front_failed + $(field failed "$line"))) front_passes=$((front_passes + 1))
+        fi
+    done
+    echo "  (testapp stops gracefully on SIGTERM; static_server exits at once, which the front must not depend on;"
+    echo "   refused: reloads that did not end with the new version serving)"
+    part_took
+    verdict "0 failed requests through the front: $front_failed over $((front_passes * RELOADS)) reloads" "((front_failed == 0))"
+}
+
+# ---- the run ----------------------------------------------------------------------------------------
+
+for part in $PARTS; do
+    case $part in
+        throughput | latency | memory | reloads) "part_$part" ;;
+        *) echo "front.sh: unknown part '$part' (PARTS: throughput latency memory reloads)" >&2; exit 1 ;;
+    esac
 done
-verdict() { if eval "$2"; then echo "  ok    $1"; else echo "  MISS  $1"; fi; }
+echo
+busy_note
 echo "targets ($front_kind):"
-verdict "throughput share, front / haproxy-http >= 1.1: $(pct "$front_share") / $(pct "$ha_share") = ${front_ratio}x (median of the rounds' ratios)" \
-    "awk -v r=$front_ratio 'BEGIN { exit !(r >= 1.1) }'"
-verdict "p99 added, front <= haproxy-http: $front_added99 us vs $ha_added99 us" "((front_added99 <= ha_added99))"
-verdict "0 failed requests per reload through the front: $front_failed over $((2 * RELOADS)) reloads" "((front_failed == 0))"
-echo "  info  RSS with $IDLE_CONNECTIONS idle clients, front vs haproxy-http: $(mb "${rss_held[front]}") vs $(mb "${rss_held[haproxy-http]}")"
+printf '%s\n' "${verdicts[@]}"
