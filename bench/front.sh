@@ -182,7 +182,8 @@ CFG
 
 backend_port=$(free_port)
 "${daemon[@]}" "$STATIC" --port "$backend_port" > "$work/backend.log" 2>&1 &
-started+=("$!")
+backend_pid=$!
+started+=("$backend_pid")
 wait_serving "$backend_port" 10 || { echo "front.sh: static_server never served" >&2; exit 1; }
 front_port=$(free_port)
 front_proto=-
@@ -197,7 +198,7 @@ start_haproxy haproxy-tcp tcp "$ha_tcp_port" "$backend_port"
 ha_tcp_pid=$HA_PID
 targets=(direct front haproxy-http haproxy-tcp)
 declare -A port_of=([direct]=$backend_port [front]=$front_port [haproxy-http]=$ha_http_port [haproxy-tcp]=$ha_tcp_port)
-declare -A pid_of=([front]=$front_pid [haproxy-http]=$ha_http_pid [haproxy-tcp]=$ha_tcp_pid)
+declare -A pid_of=([direct]=$backend_pid [front]=$front_pid [haproxy-http]=$ha_http_pid [haproxy-tcp]=$ha_tcp_pid)
 if ((have_front)); then
     port_of[front-tcp]=$(free_port)
     start_hotswap front-tcp "${port_of[front-tcp]}" tcp "$STATIC"
@@ -227,13 +228,27 @@ part_took() { echo "  (this part: $((SECONDS - part_started)) s)"; part_started=
 
 # ---- 1 + 2: throughput and added latency (wrk) -------------------------------------------------------
 
-# wrk_pass PORT DURATION: prints "req/s p50_us p99_us errors" of one wrk pass.
+# cpu_ticks PID: CPU time PID has used (utime + stime, in clock ticks).
+cpu_ticks() {
+    local s
+    read -r s < "/proc/$1/stat"
+    s=${s##*) }
+    # shellcheck disable=SC2086 # split on purpose: the fields of /proc/PID/stat
+    set -- $s
+    echo $((${12} + ${13}))
+}
+# wrk_pass PORT DURATION PID: prints "req/s p50_us p99_us errors cpu_us_per_request" of one wrk pass, the
+# last the CPU time of PID (the proxy, or the backend for direct) per request.
 wrk_pass() {
-    "${load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2" --latency "http://127.0.0.1:$1/" | awk '
+    local before after
+    before=$(cpu_ticks "$3")
+    "${load[@]}" wrk -t1 -c"$CONNECTIONS" -d"$2" --latency "http://127.0.0.1:$1/" > "$work/wrk.out"
+    after=$(cpu_ticks "$3")
+    awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
         function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
-        /^ +50%/ { p50 = us($2) } /^ +99%/ { p99 = us($2) } /^Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = us($2) } /^ +99%/ { p99 = us($2) } /^Requests\/sec:/ { rps = $2 } / requests in / { requests = $1 }
         /Socket errors:/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 } /Non-2xx/ { errors += $NF }
-        END { printf "%d %d %d %d\n", rps, p50, p99, errors }'
+        END { printf "%d %d %d %d %.2f\n", rps, p50, p99, errors, (requests > 0 ? ticks * 1000000 / hz / requests : 0) }' "$work/wrk.out"
 }
 
 # profile_front: a perf profile of the front process under wrk (self time by library and by symbol).
@@ -259,15 +274,15 @@ profile_front() {
 
 declare -A rps_rounds
 part_throughput() {
-    for t in "${targets[@]}"; do wrk_pass "${port_of[$t]}" 1s > /dev/null; done  # warm-up
-    local ratio_rounds="" t rps p50 p99 errors d_rps d_p50 d_p99
-    local -A p50_rounds p99_rounds share_rounds added50_rounds added99_rounds errors_of pass
+    for t in "${targets[@]}"; do wrk_pass "${port_of[$t]}" 1s "${pid_of[$t]}" > /dev/null; done  # warm-up
+    local ratio_rounds="" t rps p50 p99 errors cpu d_rps d_p50 d_p99
+    local -A p50_rounds p99_rounds share_rounds added50_rounds added99_rounds errors_of cpu_rounds pass
     for _ in $(seq 1 "$ROUNDS"); do
-        for t in "${targets[@]}"; do pass[$t]=$(wrk_pass "${port_of[$t]}" "$DURATION"); done
+        for t in "${targets[@]}"; do pass[$t]=$(wrk_pass "${port_of[$t]}" "$DURATION" "${pid_of[$t]}"); done
         read -r d_rps d_p50 d_p99 _ <<<"${pass[direct]}"
         for t in "${targets[@]}"; do
-            read -r rps p50 p99 errors <<<"${pass[$t]}"
-            rps_rounds[$t]+="$rps " p50_rounds[$t]+="$p50 " p99_rounds[$t]+="$p99 "
+            read -r rps p50 p99 errors cpu <<<"${pass[$t]}"
+            rps_rounds[$t]+="$rps " p50_rounds[$t]+="$p50 " p99_rounds[$t]+="$p99 " cpu_rounds[$t]+="$cpu "
             share_rounds[$t]+="$(share "$rps" "$d_rps") "
             added50_rounds[$t]+="$((p50 - d_p50)) " added99_rounds[$t]+="$((p99 - d_p99)) "
             errors_of[$t]=$((${errors_of[$t]:-0} + errors))
@@ -279,12 +294,14 @@ part_throughput() {
     echo
     echo "throughput, keep-alive: wrk -t1 -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds taking the targets in turn"
     echo "(medians of the rounds; share: of direct in the same round; added: p50/p99 minus direct's in the same round)"
-    printf '%-14s %-10s %-9s %-10s %-10s %-10s %-10s %-7s\n' target "req/s" share "p50 us" "p99 us" "p50 added" "p99 added" errors
+    printf '%-14s %-10s %-9s %-9s %-9s %-10s %-10s %-7s %-8s\n' target "req/s" share "p50 us" "p99 us" "p50 added" "p99 added" errors "cpu/req"
     for t in "${targets[@]}"; do
-        printf '%-14s %-10s %-9s %-10s %-10s %-10s %-10s %-7s\n' "$t" "$(median_of "${rps_rounds[$t]}")" \
+        printf '%-14s %-10s %-9s %-9s %-9s %-10s %-10s %-7s %-8s\n' "$t" "$(median_of "${rps_rounds[$t]}")" \
             "$(pct "$(median_of "${share_rounds[$t]}")")" "$(median_of "${p50_rounds[$t]}")" "$(median_of "${p99_rounds[$t]}")" \
-            "$(median_of "${added50_rounds[$t]}")" "$(median_of "${added99_rounds[$t]}")" "${errors_of[$t]}"
+            "$(median_of "${added50_rounds[$t]}")" "$(median_of "${added99_rounds[$t]}")" "${errors_of[$t]}" "$(median_of "${cpu_rounds[$t]}") us"
     done
+    echo "  (cpu/req: CPU time of the proxy process per request, user + system; for direct, the backend's: a figure"
+    echo "   that other work on the machine disturbs less than req/s)"
     echo "  req/s by round:"
     for t in "${targets[@]}"; do printf '    %-12s %s\n' "$t" "$(xargs <<<"${rps_rounds[$t]}")"; done
     local front_ratio front_added99 ha_added99
@@ -294,6 +311,7 @@ part_throughput() {
     verdict "throughput share, front / haproxy-http >= 1.1: $(pct "$(median_of "${share_rounds[front]}")") / $(pct "$(median_of "${share_rounds[haproxy-http]}")") = ${front_ratio}x (median of the rounds' ratios: $(xargs <<<"$ratio_rounds"))" \
         "awk -v r=$front_ratio 'BEGIN { exit !(r >= 1.1) }'"
     verdict "p99 added, front <= haproxy-http: $front_added99 us vs $ha_added99 us (wrk, saturated)" "((front_added99 <= ha_added99))"
+    verdicts+=("  info  CPU per request, front vs haproxy-http: $(median_of "${cpu_rounds[front]}") us vs $(median_of "${cpu_rounds[haproxy-http]}") us")
     # A perf profile when asked, or when the front misses one of these targets.
     if [[ $PROFILE == 1 ]] || { ((have_front)) && { awk -v r="$front_ratio" 'BEGIN { exit !(r < 1.1) }' || ((front_added99 > ha_added99)); }; }; then
         profile_front
