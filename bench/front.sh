@@ -27,7 +27,7 @@
 # Run by `bench/run.sh front`, which sets HOTSWAP (a Release build) and HOTSWAP_BUILD_DIR (its build
 # directory, holding bench/static_server, bench/idle_clients, tests/testapp and tests/loadgen). Needs
 # haproxy and wrk (scripts/install-deps.sh --bench). PROFILE=1 always records a perf profile of the front
-# (otherwise only when it misses a target and perf is installed).
+# (otherwise only when it misses a target and perf is installed). KEEP_WORK=1 keeps the logs.
 set -euo pipefail
 : "${HOTSWAP:?set HOTSWAP to a Release hotswap binary (bench/run.sh does)}"
 : "${HOTSWAP_BUILD_DIR:?set HOTSWAP_BUILD_DIR to its build directory (bench/run.sh does)}"
@@ -74,7 +74,7 @@ cleanup() {
     local i
     for ((i = ${#started[@]} - 1; i >= 0; i--)); do kill -TERM "${started[i]}" 2>/dev/null || true; done
     for ((i = ${#started[@]} - 1; i >= 0; i--)); do wait "${started[i]}" 2>/dev/null || true; done
-    rm -rf "$work"
+    if [[ ${KEEP_WORK:-0} == 1 ]]; then echo "front.sh: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP  # through the EXIT trap, so nothing started here outlives an interrupted run
@@ -183,7 +183,7 @@ CFG
 }
 
 backend_port=$(free_port)
-"${daemon[@]}" "$STATIC" --port "$backend_port" > "$work/backend.log" 2>&1 &
+"${daemon[@]}" "$STATIC" --port "$backend_port" > "$work/direct.log" 2>&1 &
 backend_pid=$!
 started+=("$backend_pid")
 wait_serving "$backend_port" 10 || { echo "front.sh: static_server never served" >&2; exit 1; }
@@ -455,12 +455,26 @@ part_reloads() {
 
 # ---- the run ----------------------------------------------------------------------------------------
 
+# alive_or_exit: every server and proxy of the run must still be there (a figure from a dead one is none).
+alive_or_exit() {
+    local t
+    for t in "${!pid_of[@]}"; do
+        kill -0 "${pid_of[$t]}" 2>/dev/null && continue
+        local status=0
+        wait "${pid_of[$t]}" || status=$?
+        echo "front.sh: $t (pid ${pid_of[$t]}) has exited (status $status: above 128, killed by signal $((status - 128))); its log ends with:" >&2
+        tail -n 20 "$work/$t.log" >&2 || true
+        exit 1
+    done
+}
 for part in $PARTS; do
+    alive_or_exit
     case $part in
         throughput | latency | memory | reloads) "part_$part" ;;
         *) echo "front.sh: unknown part '$part' (PARTS: throughput latency memory reloads)" >&2; exit 1 ;;
     esac
 done
+alive_or_exit
 echo
 busy_note
 echo "targets ($front_kind):"
