@@ -45,6 +45,20 @@ Result<RestartPolicy> parse_restart_policy(std::string_view text) {
     return Error::message(fmt::format("'{}' is not a restart policy: use never or on-crash", text));
 }
 
+Result<ProxyProtocol> parse_proxy_protocol(std::string_view text) {
+    if (text == "auto") return ProxyProtocol::Auto;
+    if (text == "http") return ProxyProtocol::Http;
+    if (text == "tcp") return ProxyProtocol::Tcp;
+    return Error::message(fmt::format("'{}' is not a proxy protocol: use auto, http or tcp", text));
+}
+
+Result<AppSocket> parse_app_socket(std::string_view text) {
+    if (text == "port") return AppSocket::Port;
+    if (text == "fd") return AppSocket::Fd;
+    return Error::message(fmt::format("'{}' is not an app socket: use port ($PORT, the app binds it) or fd (a socket "
+                                      "at fd 3 under LISTEN_FDS)", text));
+}
+
 ConfigOutcome load_config(int argc, char** argv) {
     auto parsed = parse_command_line(argc, argv);
     if (auto* code = std::get_if<int>(&parsed)) return {std::nullopt, *code};

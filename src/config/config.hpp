@@ -21,6 +21,12 @@ enum class Verb { Run, Serve, Init, Status, Reload, Rollback, History, Stop };
 // When a generation that exits on its own is started again (--restart, [run] restart).
 enum class RestartPolicy { Auto, Never, OnCrash };  // Auto: on-crash for servers, never for plain commands
 
+// How proxy mode reads client connections ([proxy] protocol): the HTTP front per request (Http), bytes as
+// they come (Tcp), or the front for connections that start with an HTTP/1.x request line (Auto).
+enum class ProxyProtocol { Auto, Http, Tcp };
+// How a generation gets its private address behind the proxy ([proxy] app_socket).
+enum class AppSocket { Port, Fd };
+
 struct ListenSpec {
     std::string name;     // may be empty: a default name is given when the address is parsed
     std::string address;  // as written: tcp://…, host:port, :port, [::1]:port, unix:///path
@@ -64,8 +70,17 @@ struct Config {
     std::string ready;  // notify | http:URL | tcp:ADDR | log:REGEX | delay:MS; empty: default
     Duration ready_timeout{30s};
 
-    // [proxy] address / --proxy: proxy mode, listen here and forward to each generation's $PORT; empty: off
+    // [proxy] address / --proxy: proxy mode, listen here and forward to each generation's private address;
+    // empty: off
     std::string proxy;
+    // [proxy] protocol / --proxy-protocol: auto (the HTTP front for HTTP/1.x, bytes otherwise), http, tcp.
+    ProxyProtocol proxy_protocol = ProxyProtocol::Auto;
+    // [proxy] app_socket / --app-socket: how a generation gets its private address: $PORT to bind (port),
+    // or a listening socket at fd 3 under LISTEN_FDS (fd).
+    AppSocket app_socket = AppSocket::Port;
+    Duration header_timeout{10s};   // [proxy] header_timeout: a request head must come within this (408)
+    size_t max_connections = 10000;  // [proxy] max_connections: client connections open at once
+    bool forwarded_headers = true;   // [proxy] forwarded_headers: X-Forwarded-For, -Proto, -Host
 
     std::string events;  // --events FILE|-
     Verbosity verbosity = Verbosity::Normal;
@@ -80,6 +95,10 @@ struct ConfigOutcome {
     std::optional<Config> config;
     int exit_code = 0;
 };
+
+// "auto" | "http" | "tcp", and "port" | "fd".
+Result<ProxyProtocol> parse_proxy_protocol(std::string_view text);
+Result<AppSocket> parse_app_socket(std::string_view text);
 
 // "never" | "on-crash" (the --restart flag and the [run] restart key).
 Result<RestartPolicy> parse_restart_policy(std::string_view text);

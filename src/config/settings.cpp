@@ -238,6 +238,29 @@ constexpr Setting kSettings[] = {
      .help = "proxy mode: listen on ADDR, forward to the generation's $PORT (for apps that bind a port)",
      .read = [](V v, D d) -> R { HS_TRY(address, v.string()); d.config.proxy = address; return {}; },
      .apply = [](F f, C c) -> R { c.proxy = only_value(f); return {}; }},
+    {.section = "proxy", .key = "protocol", .flag = "--proxy-protocol",
+     .help = "auto | http | tcp: the HTTP front switches per request (auto: for connections that speak HTTP/1.x; "
+             "the rest, and all with tcp, are forwarded as bytes)",
+     .read = [](V v, D d) -> R { HS_TRY(p, toml_parsed(v, parse_proxy_protocol)); d.config.proxy_protocol = p; return {}; },
+     .apply = [](F f, C c) -> R { HS_TRY(p, flag_parsed(f, parse_proxy_protocol)); c.proxy_protocol = p; return {}; }},
+    {.section = "proxy", .key = "app_socket", .flag = "--app-socket",
+     .help = "port | fd: each version binds its own $PORT (port), or gets its own listening socket at fd 3 "
+             "under LISTEN_FDS (fd)",
+     .read = [](V v, D d) -> R { HS_TRY(a, toml_parsed(v, parse_app_socket)); d.config.app_socket = a; return {}; },
+     .apply = [](F f, C c) -> R { HS_TRY(a, flag_parsed(f, parse_app_socket)); c.app_socket = a; return {}; }},
+    {.section = "proxy", .key = "header_timeout", .flag = "--header-timeout",
+     .help = "a request head must arrive within this, else 408 (default 10s)",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.header_timeout = t; return {}; },
+     .apply = [](F f, C c) -> R { HS_TRY(t, flag_duration(f)); c.header_timeout = t; return {}; }},
+    {.section = "proxy", .key = "max_connections",
+     .read = [](V v, D d) -> R {
+         auto n = v.integer();
+         if (!n || *n < 1 || *n > 1'000'000) return v.error("'max_connections' must be a number from 1 to 1000000");
+         d.config.max_connections = size_t(*n);
+         return {};
+     }},
+    {.section = "proxy", .key = "forwarded_headers",
+     .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.forwarded_headers = on; return {}; }},
 
     // [artifacts]
     {.section = "artifacts", .key = "keep",

@@ -23,6 +23,7 @@ std::string_view event_name(const Event& event) {
                           [](const event::Ready&) { return "ready"; },
                           [](const event::Switch&) { return "switch"; },
                           [](const event::Drain&) { return "drain"; },
+                          [](const event::FrontDrained&) { return "front_drained"; },
                           [](const event::Kill&) { return "kill"; },
                           [](const event::Exit&) { return "exit"; },
                           [](const event::Rollback&) { return "rollback"; },
@@ -68,6 +69,12 @@ nlohmann::json event_fields(const Event& event) {
             [](const event::Drain& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"signal", e.signal},
                             {"drain_timeout_ms", e.drain_timeout_ms}, {"reason", e.reason}};
+            },
+            [](const event::FrontDrained& e) {
+                return json{{"generation", e.generation}, {"requests", e.requests}, {"status_5xx", e.status_5xx},
+                            {"upstream_failures", e.upstream_failures}, {"retries", e.retries},
+                            {"abandoned", e.abandoned}, {"in_flight", e.in_flight}, {"timed_out", e.timed_out},
+                            {"waited_ms", e.waited_ms}};
             },
             [](const event::Kill& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid}, {"reason", e.reason}, {"stop_signal", e.stop_signal},

@@ -81,6 +81,19 @@ struct Drain {
     int64_t drain_timeout_ms = 0;
     std::string reason{};  // replaced | superseded (a newer build came before it was ready) | not-ready | shutdown
 };
+// The HTTP front is done with a draining generation: its requests through the front ended (or the drain
+// timeout cut off what was left) and its idle upstream connections are closed; its stop signal comes next.
+struct FrontDrained {
+    int generation = 0;
+    uint64_t requests = 0;           // requests it got through the front in its life
+    uint64_t status_5xx = 0;         // of those, answered 5xx by the app
+    uint64_t upstream_failures = 0;  // no answer from it (connect, reset)
+    uint64_t retries = 0;            // requests sent to it again after a failure
+    uint64_t abandoned = 0;          // ended by the client (or the cut-off) before an answer
+    uint64_t in_flight = 0;          // still on it at the end: cut off by the drain timeout
+    bool timed_out = false;
+    int64_t waited_ms = 0;           // from the drain's start
+};
 struct Kill {
     int generation = 0;
     pid_t pid = 0;
@@ -147,7 +160,7 @@ struct ReloadEnd {
 namespace hotswap {
 
 using Event = std::variant<event::Change, event::BuildStart, event::BuildEnd, event::Refused, event::Spawn,
-                           event::Ready, event::Switch, event::Drain, event::Kill, event::Exit, event::Rollback,
+                           event::Ready, event::Switch, event::Drain, event::FrontDrained, event::Kill, event::Exit, event::Rollback,
                            event::Restart, event::Leftovers, event::ReloadStart, event::ReloadEnd>;
 
 // "build_end", as the event stream names it.

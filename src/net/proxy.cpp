@@ -86,6 +86,7 @@ ProxyStats Proxy::stats() const {
 
 void Proxy::watch_listener(bool on) {
     if (on == listening_) return;
+    if (listener_.fd() < 0) return;  // adopt() only
     if (on) {
         if (resume_timer_.armed()) return;  // paused after an error: the timer turns it back on
         if (!loop_.add_fd(listener_.fd(), EPOLLIN, [this](uint32_t) { accept_pending(); }).ok()) return;
@@ -103,15 +104,19 @@ void Proxy::accept_pending() {
             if (errno != EAGAIN && errno != EWOULDBLOCK) on_accept_error(errno);
             return;
         }
-        ++stats_.accepted;
-        const uint64_t id = next_id_++;
-        auto connection = std::make_unique<ProxyConnection>(
-            loop_, FileDescriptor(fd), current_, options_.buffer_size, options_.max_attempts,
-            [this, id](ProxySide side, uint32_t events) { on_connection_event(id, side, events); });
-        ProxyConnection* raw = connection.get();
-        connections_.emplace(id, std::move(connection));
-        settle(id, raw->start());
+        adopt(FileDescriptor(fd));
     }
+}
+
+void Proxy::adopt(FileDescriptor client) {
+    ++stats_.accepted;
+    const uint64_t id = next_id_++;
+    auto connection = std::make_unique<ProxyConnection>(
+        loop_, std::move(client), current_, options_.buffer_size, options_.max_attempts,
+        [this, id](ProxySide side, uint32_t events) { on_connection_event(id, side, events); });
+    ProxyConnection* raw = connection.get();
+    connections_.emplace(id, std::move(connection));
+    settle(id, raw->start());
 }
 
 void Proxy::on_accept_error(int err) {

@@ -43,7 +43,9 @@ struct ProxyStats {
 
 class Proxy {
 public:
-    // `listener` becomes non-blocking and is accepted from once set_upstream() names a port.
+    // `listener` becomes non-blocking and is accepted from once set_upstream() names a port. A Proxy made
+    // with an empty Listener() accepts nothing itself: it forwards what adopt() hands it (the HTTP front's
+    // connections that are not HTTP).
     static Result<std::unique_ptr<Proxy>> create(EventLoop& loop, Listener listener, ProxyOptions options = {});
     Proxy(EventLoop& loop, Listener listener, ProxyOptions options);
     ~Proxy();
@@ -55,6 +57,8 @@ public:
     // Nothing serves: new connections wait in the backlog until the next set_upstream().
     void clear_upstream();
     std::optional<uint16_t> upstream() const;
+    // A client connection accepted elsewhere, forwarded like one of its own from now on.
+    void adopt(FileDescriptor client);
 
     const Listener& listener() const { return listener_; }
     ProxyStats stats() const;

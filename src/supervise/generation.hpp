@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/duration.hpp"
 #include "core/event_loop.hpp"
+#include "net/listener.hpp"
 #include "proc/child_process.hpp"
 #include "supervise/generation_state.hpp"
 #include "supervise/lifecycle.hpp"
@@ -42,6 +44,9 @@ struct Generation {
     bool on_probation = false;  // switched in, probation not over yet
     bool favored = false;       // given the shortest time slice while a reload runs (time_slice.hpp)
     uint16_t private_port = 0;  // proxy mode: the loopback port it is told to bind ($PORT); 0: none
+    // proxy mode with app_socket fd: the socket on that port, bound by hotswap and passed at fd 3; hotswap's
+    // copy is closed once the generation runs, so a crashed generation's port refuses instead of queueing.
+    std::optional<Listener> private_listener;
 
     // The last lines of output a generation keeps, to show when it fails.
     static constexpr size_t kTailLines = 20;

@@ -97,14 +97,29 @@ void Generations::stop(Generation& g, std::string_view reason) {
     g.probation_timer.cancel();
     g.on_probation = false;
     g.probe.reset();
-    const int id = g.id;
-    if (g.child) g.child->stop(stop_signal_, drain_timeout_, [this, id] { on_drain_timeout(id); });
     emit_event(events_, event::Drain{.generation = g.id,
                                      .pid = g.pid(),
                                      .artifact = g.launch.artifact_id,
                                      .signal = signal_name(stop_signal_),
                                      .drain_timeout_ms = drain_timeout_.count(),
                                      .reason = std::string(reason)});
+    if (!drain_first_) {
+        send_stop_signal(g);
+        return;
+    }
+    const int id = g.id;
+    drain_first_(g, drain_timeout_, [this, id] {
+        if (Generation* still = find(id)) send_stop_signal(*still);
+    });
+}
+
+void Generations::send_stop_signal(Generation& g) {
+    // What is left of the drain timeout after the front's part, and a moment to exit at the least.
+    constexpr Duration kLeastGrace{1'000};
+    const auto spent = std::chrono::duration_cast<Duration>(Clock::now() - g.stop_requested_at);
+    const Duration grace = drain_first_ ? std::max(drain_timeout_ - spent, std::min(kLeastGrace, drain_timeout_)) : drain_timeout_;
+    const int id = g.id;
+    if (g.child) g.child->stop(stop_signal_, grace, [this, id] { on_drain_timeout(id); });
 }
 
 void Generations::stop_all(std::string_view reason) {

@@ -4,6 +4,7 @@
 // caller of the state machine's next_state(): every transition goes through advance(). While a reload's
 // work runs, the serving generation gets the shortest time slice (proc/time_slice.hpp).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string_view>
@@ -44,8 +45,12 @@ public:
     void advance(Generation& g, GenerationEvent event);
     // The stop signal to the whole group (a `sh -c` wrapper or a worker pool gets it too, as with Ctrl-C
     // in a terminal), then SIGKILL once drain_timeout has passed. `reason` is the drain event's: replaced,
-    // superseded, not-ready or shutdown.
+    // superseded, not-ready or shutdown. The generation drains from now on; with a drain_first hook, the
+    // signal waits until the hook says so (the HTTP front finishing its requests on `g`), and the kill
+    // comes drain_timeout after the stop began, but never sooner than a second after the signal.
     void stop(Generation& g, std::string_view reason);
+    using DrainFirst = std::function<void(const Generation& g, Duration timeout, std::function<void()> then)>;
+    void set_drain_first(DrainFirst hook) { drain_first_ = std::move(hook); }
     void stop_all(std::string_view reason);
     void kill_all();
 
@@ -58,10 +63,12 @@ public:
 
 private:
     void on_drain_timeout(int id);
+    void send_stop_signal(Generation& g);
 
     const EventSink& events_;
     int stop_signal_;
     Duration drain_timeout_;
+    DrainFirst drain_first_;
     std::map<int, std::unique_ptr<Generation>> all_;
     int next_id_ = 1;
 };

@@ -144,7 +144,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     }
     AppEnvironment env;
     env.extra = config_.env;
-    env.listen_names = traffic_.listen_names();
+    env.listen_names = traffic_.listen_names(*g);
     if (notify_) env.notify_socket = notify_->path();
     env.generation = g->id;
     env.artifact = g->launch.artifact_path.string();
@@ -153,8 +153,8 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     spec.argv = std::move(argv);
     spec.env = build_app_environment(env);
     spec.cwd = run_cwd().string();
-    spec.listen_fds = traffic_.listen_fds();
-    spec.set_listen_pid = traffic_.fd_mode() && config_.listen_pid;
+    spec.listen_fds = traffic_.listen_fds(*g);
+    spec.set_listen_pid = traffic_.sets_listen_pid(*g);
     spec.unblock = &loop_.blocked_signals();
 
     // 2. Fork and exec, with an output pipe of its own; an exec failure is a failed start like any other.
@@ -174,6 +174,7 @@ void Supervisor::spawn_generation(LaunchTarget target) {
     }
     g->child = std::move(*child);
     g->spawned_at = Clock::now();
+    traffic_.spawned(*g);
     Generation& raw = generations_.add(std::move(g));
     if (const auto& watch = raw.child->exit_watch(); !watch)
         Console::get().warn(fmt::format("{}: {}", raw.label(), watch.error().to_string()));

@@ -24,7 +24,7 @@ Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
     : loop_(loop),
       drivers_(std::move(drivers)),
       config_(std::move(config)),
-      traffic_(loop_, config_),
+      traffic_(loop_, config_, events_),
       artifacts_(config_),
       generations_(events_, config_.stop_signal, config_.drain_timeout),
       upgrade_(events_, config_.probation,
@@ -41,6 +41,11 @@ Result<void> Supervisor::start() {
     //    the public socket hotswap accepts on and forwards from.
     HS_TRY_VOID(traffic_.open_listeners());
     HS_TRY_VOID(traffic_.open_proxy());
+    // The HTTP front lets a stopping generation's requests through it finish before it is signalled.
+    if (traffic_.front_mode())
+        generations_.set_drain_first([this](const Generation& g, Duration timeout, std::function<void()> then) {
+            traffic_.drain(g, timeout, std::move(then));
+        });
     // 3. The notify socket generations report READY=1 to.
     HS_TRY_VOID(open_notify_socket());
     // 4. The readiness rule, with a hint when it is the weak default.
@@ -118,6 +123,7 @@ nlohmann::json Supervisor::status_json() const {
                              {"restart_pending", restart_timer_.armed()},
                              {"last_reload", last_reload_}};
     if (traffic_.proxy_mode()) status["proxy"] = traffic_.proxy_status_json();
+    if (traffic_.front_mode()) status["front"] = traffic_.front_status_json();
     return status;
 }
 

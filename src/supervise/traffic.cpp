@@ -33,7 +33,10 @@ std::optional<uint16_t> probed_port(const ReadySpec& spec) {
 
 }  // namespace
 
-Traffic::Traffic(EventLoop& loop, const Config& config) : loop_(loop), config_(config) {}
+Traffic::Traffic(EventLoop& loop, const Config& config, const EventSink& events)
+    : loop_(loop), config_(config), events_(events) {}
+
+Traffic::~Traffic() = default;
 
 Result<void> Traffic::open_listeners() {
     HS_TRY(adopted, adopt_systemd_listeners());
@@ -69,22 +72,60 @@ Result<void> Traffic::open_listeners() {
 }
 
 Result<void> Traffic::open_proxy() {
-    if (config_.proxy.empty()) return {};
+    if (config_.proxy.empty()) {
+        if (config_.app_socket == AppSocket::Fd)
+            return Error::message("--app-socket fd gives each version a private socket behind the proxy: add --proxy ADDR");
+        return {};
+    }
+    if (config_.app_socket == AppSocket::Fd && !listeners_.empty())
+        return Error::message("--app-socket fd passes each version its own socket at fd 3, so --listen sockets cannot "
+                              "be passed too: drop --listen (clients connect to --proxy)");
     auto address = parse_listen_address(config_.proxy);
     if (!address) return address.error().with_context("--proxy");
     const bool from_systemd = adopted_proxy_.has_value();
     auto listener = from_systemd ? Result<Listener>(std::move(*adopted_proxy_)) : Listener::bind(*address, "--proxy");
     adopted_proxy_.reset();
     if (!listener) return listener.error().with_context("--proxy");
+    const char* where = config_.app_socket == AppSocket::Fd ? "each generation's own socket (fd 3)" : "each generation's $PORT";
+    const char* systemd = from_systemd ? " (socket from systemd)" : "";
+    if (config_.proxy_protocol != ProxyProtocol::Tcp) {
+        HS_TRY(front, HttpFront::create(loop_, std::move(*listener), front_options()));
+        front_ = std::move(front);
+        Console::get().info(fmt::format("proxying {}{} to {}: HTTP per request, each to the version serving then{}",
+                                        front_->listener().address().display(), systemd, where,
+                                        config_.proxy_protocol == ProxyProtocol::Auto ? " (other protocols as bytes)" : ""));
+        return {};
+    }
     ProxyOptions options;
     options.on_warning = [](std::string_view text) { Console::get().warn(text); };
     // A connection refused by a crashing generation waits for its restart, which may take a whole start.
     options.max_wait = std::max(options.max_wait, config_.ready_timeout);
     HS_TRY(proxy, Proxy::create(loop_, std::move(*listener), std::move(options)));
     proxy_ = std::move(proxy);
-    Console::get().info(fmt::format("proxying {}{} to each generation's $PORT", proxy_->listener().address().display(),
-                                    from_systemd ? " (socket from systemd)" : ""));
+    Console::get().info(fmt::format("proxying {}{} to {}", proxy_->listener().address().display(), systemd, where));
     return {};
+}
+
+FrontOptions Traffic::front_options() const {
+    FrontOptions options;
+    options.protocol = config_.proxy_protocol == ProxyProtocol::Http ? FrontProtocol::Http : FrontProtocol::Auto;
+    options.header_timeout = config_.header_timeout;
+    options.max_connections = config_.max_connections;
+    options.forwarded_headers = config_.forwarded_headers;
+    // A request that finds no generation serving (a crash, a rollback on its way) waits for the next one,
+    // which may take a whole start.
+    options.max_wait = std::max(options.max_wait, config_.ready_timeout);
+    options.on_warning = [](std::string_view text) { Console::get().warn(text); };
+    if (config_.verbosity == Verbosity::Verbose) {
+        options.on_access = [](const AccessRecord& r) {
+            // What a dev server prints: "GET /api 200 3.1 ms app#4".
+            const std::string who = r.generation > 0 ? fmt::format("app#{}", r.generation) : std::string("front");
+            Console::get().info(fmt::format("{} {} {} {:.1f} ms {}{}", r.method, r.target, r.status, r.elapsed_ms, who,
+                                            r.retries > 0 ? " (retried)" : ""),
+                                Tone::Dim);
+        };
+    }
+    return options;
 }
 
 Result<void> Traffic::choose_readiness() {
@@ -118,6 +159,15 @@ Result<void> Traffic::choose_readiness() {
 }
 
 Result<void> Traffic::choose_proxy_readiness() {
+    // A socket hotswap binds for the generation accepts connections before the app does: a TCP probe would
+    // pass at once. Without --ready, such a generation is given the default delay, like fd mode.
+    if (config_.app_socket == AppSocket::Fd && config_.ready.empty()) {
+        Console::get().info(fmt::format("readiness: waiting {} after start; for an exact signal use --ready notify "
+                                        "(sd_notify READY=1), 'http:http://127.0.0.1:{{port}}/health' or log:REGEX",
+                                        format_duration(ready_.delay)),
+                            Tone::Dim);
+        return {};
+    }
     // {port} stands for each generation's private port: checked now with a stand-in, filled in at each spawn.
     ready_template_ = config_.ready.empty() ? std::string(kDefaultProxyReady) : config_.ready;
     const bool templated = ready_template_.find(kPortPlaceholder) != std::string::npos;
@@ -127,7 +177,7 @@ Result<void> Traffic::choose_proxy_readiness() {
     if (!templated) ready_template_.clear();
     // A probe of the public port is answered by the generation serving now, through the proxy.
     const auto port = probed_port(ready_);
-    const ListenAddress& public_address = proxy_->listener().address();
+    const ListenAddress& public_address = front_ ? front_->listener().address() : proxy_->listener().address();
     if (!templated && port && public_address.kind == ListenAddress::Kind::Tcp && public_address.port == *port)
         Console::get().warn(fmt::format(
             "--ready {}: port {} is the proxy's public port, where the serving generation answers for the new one; "
@@ -136,18 +186,36 @@ Result<void> Traffic::choose_proxy_readiness() {
     return {};
 }
 
-std::vector<int> Traffic::listen_fds() const {
+std::vector<int> Traffic::listen_fds(const Generation& g) const {
     std::vector<int> fds;
+    if (g.private_listener) fds.push_back(g.private_listener->fd());
     for (const auto& l : listeners_) fds.push_back(l.fd());
     return fds;
 }
 
+std::vector<std::string> Traffic::listen_names(const Generation& g) const {
+    if (g.private_listener) return {"http"};
+    return listen_names_;
+}
+
+bool Traffic::sets_listen_pid(const Generation& g) const {
+    return (fd_mode() || g.private_listener) && config_.listen_pid;
+}
+
 Result<void> Traffic::give_private_port(Generation& g) {
-    if (!proxy_) return {};
+    if (!proxy_mode()) return {};
     HS_TRY(port, pick_private_port());
     g.private_port = port;
+    if (config_.app_socket == AppSocket::Fd) {
+        auto address = parse_listen_address(fmt::format("127.0.0.1:{}", port));
+        if (!address) return address.error();
+        HS_TRY(listener, Listener::bind(*address, "--app-socket"));
+        g.private_listener = std::move(listener);
+    }
     return {};
 }
+
+void Traffic::spawned(Generation& g) { g.private_listener.reset(); }
 
 ReadySpec Traffic::readiness_for(const Generation& g) const {
     if (ready_template_.empty() || g.private_port == 0) return ready_;
@@ -156,12 +224,21 @@ ReadySpec Traffic::readiness_for(const Generation& g) const {
 }
 
 void Traffic::route_to(const Generation& g) {
+    if (front_ && g.private_port != 0) {
+        front_->serve_only(g.id, g.private_port);
+        Console::get().debug(fmt::format("front: new requests go to {} on port {}", g.label(), g.private_port));
+        return;
+    }
     if (!proxy_ || g.private_port == 0) return;
     proxy_->set_upstream(g.private_port);
     Console::get().debug(fmt::format("proxy: new connections go to {} on port {}", g.label(), g.private_port));
 }
 
 void Traffic::unroute(const Generation& g) {
+    if (front_) {
+        front_->remove(g.id);  // requests waiting for a generation wait for the next one
+        return;
+    }
     if (!proxy_ || g.private_port == 0 || proxy_->upstream() != g.private_port) return;
     // Nothing serves: new connections wait in the backlog until a restart or rollback is ready.
     proxy_->clear_upstream();
@@ -170,6 +247,24 @@ void Traffic::unroute(const Generation& g) {
 
 void Traffic::stop_routing() {
     if (proxy_) proxy_->clear_upstream();
+    if (front_) front_->stop_accepting();
+}
+
+void Traffic::drain(const Generation& g, Duration timeout, std::function<void()> then) {
+    if (!front_) {
+        then();
+        return;
+    }
+    front_->drain(g.id, timeout, [this, then = std::move(then)](const DrainReport& r) {
+        if (r.stats.requests > 0 || r.timed_out)
+            emit_event(events_, event::FrontDrained{.generation = r.generation, .requests = r.stats.requests,
+                                                    .status_5xx = r.stats.status_5xx,
+                                                    .upstream_failures = r.stats.upstream_failures,
+                                                    .retries = r.stats.retries, .abandoned = r.stats.abandoned,
+                                                    .in_flight = r.cut_off, .timed_out = r.timed_out,
+                                                    .waited_ms = r.waited.count()});
+        then();
+    });
 }
 
 nlohmann::json Traffic::listeners_json() const {
@@ -179,7 +274,20 @@ nlohmann::json Traffic::listeners_json() const {
     return listeners;
 }
 
+nlohmann::json Traffic::front_status_json() const {
+    if (!front_) return nullptr;
+    return front_->status_json();
+}
+
 nlohmann::json Traffic::proxy_status_json() const {
+    if (front_) {
+        // The fields status had before the front, for scripts that read them.
+        nlohmann::json front = front_->status_json();
+        return {{"address", front["address"]}, {"upstream_port", front["upstream_port"]},
+                {"connections_accepted", front["connections_accepted"]},
+                {"connections_open", front["connections_open"]},
+                {"connections_failed", front["requests_failed"]}};
+    }
     if (!proxy_) return nullptr;
     ProxyStats stats = proxy_->stats();
     return {{"address", proxy_->listener().address().display()},

@@ -99,6 +99,16 @@ void LifecycleLines::on(const event::Drain& e) {
         console_.info(fmt::format("{} is superseded by a newer build before it was ready", app(e.generation)), Tone::Dim);
 }
 
+void LifecycleLines::on(const event::FrontDrained& e) {
+    if (e.timed_out) {
+        console_.warn(fmt::format("{} still had {} request{} in flight through the front after {}: cut off", app(e.generation),
+                                  e.in_flight, e.in_flight == 1 ? "" : "s", took(e.waited_ms)));
+        return;
+    }
+    console_.debug(fmt::format("front: {} drained in {} ({} requests, {} retried, {} 5xx)", app(e.generation),
+                               took(e.waited_ms), e.requests, e.retries, e.status_5xx));
+}
+
 void LifecycleLines::on(const event::Kill& e) {
     console_.warn(fmt::format("{} did not stop within {} of {}: killing it", app(e.generation), took(e.drain_timeout_ms),
                               e.stop_signal));

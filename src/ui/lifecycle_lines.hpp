@@ -42,6 +42,7 @@ private:
     void on(const event::Ready& e);
     void on(const event::Switch& e);
     void on(const event::Drain& e);
+    void on(const event::FrontDrained& e);
     void on(const event::Kill& e);
     void on(const event::Exit& e);
     void on(const event::Rollback& e);

@@ -201,7 +201,8 @@ bool same(const Config& a, const Config& b) {
         return std::tuple(c.watch_paths, c.extensions, c.ignore, c.debounce, c.poll, c.build_cmd, c.build_timeout,
                           c.build_nice, c.build_idle, c.artifact, c.artifacts_keep, c.verify_key, c.command, c.env,
                           c.cwd, c.stop_signal, c.drain_timeout, c.probation, c.listen_pid, c.restart, listen,
-                          c.ready, c.ready_timeout, c.proxy, c.events, c.verbosity, c.json);
+                          c.ready, c.ready_timeout, c.proxy, c.proxy_protocol, c.app_socket, c.header_timeout,
+                          c.max_connections, c.forwarded_headers, c.events, c.verbosity, c.json);
     };
     return fields(a) == fields(b);
 }
@@ -230,6 +231,9 @@ const std::map<std::string_view, Sample> kSamples = {
     {"--ready", {"\"notify\"", {"--ready", "notify"}}},
     {"--ready-timeout", {"\"5s\"", {"--ready-timeout", "5s"}}},
     {"--proxy", {"\"127.0.0.1:8080\"", {"--proxy", "127.0.0.1:8080"}}},
+    {"--proxy-protocol", {"\"tcp\"", {"--proxy", "127.0.0.1:8080", "--proxy-protocol", "tcp"}}},
+    {"--app-socket", {"\"fd\"", {"--proxy", "127.0.0.1:8080", "--app-socket", "fd"}}},
+    {"--header-timeout", {"\"3s\"", {"--proxy", "127.0.0.1:8080", "--header-timeout", "3s"}}},
     {"--verify-key", {"\"key.pub\"", {"--verify-key", "key.pub"}}},
     {"--events", {"\"-\"", {"--events", "-"}}},
     {"--quiet", {"true", {"--quiet"}}},
@@ -242,6 +246,8 @@ std::string toml_for(const Setting& row, const std::string& value) {
         if (s.name == row.section && !s.name.empty())
             header = s.shape == SectionShape::ArrayOfTables ? fmt::format("[[{}]]\n", s.name)
                                                              : fmt::format("[{}]\n", s.name);
+    // [proxy] is read only with its address.
+    if (row.section == "proxy" && row.key != "address") header += "address = \"127.0.0.1:8080\"\n";
     return fmt::format("{}{} = {}\n", header, row.key, value);
 }
 

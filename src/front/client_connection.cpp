@@ -1,0 +1,712 @@
+#include "front/client_connection.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/core.h>
+
+#include "core/duration.hpp"
+#include "front/http_front.hpp"
+#include "front/http_rules.hpp"
+#include "front/protocol_guess.hpp"
+
+namespace hotswap {
+
+namespace {
+
+constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+constexpr size_t kReadChunk = 16 * 1024;
+// After the last answer on a connection the front closes, what the client still sends is read and
+// dropped for this long, so the close does not reset the connection (and lose the answer) under it.
+constexpr Duration kLingerTimeout{2'000};
+// A generation that refused a connection is tried again after this, doubling up to the maximum, until
+// another one serves or max_wait has passed.
+constexpr Duration kFirstBackoff{10};
+constexpr Duration kMaxBackoff{250};
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+ClientConnection::ClientConnection(HttpFront& front, uint64_t id, FileDescriptor fd, std::string peer, bool sniff)
+    : front_(front),
+      id_(id),
+      fd_(std::move(fd)),
+      peer_(std::move(peer)),
+      phase_(sniff ? Phase::Sniff : Phase::Idle),
+      requests_(HttpDirection::Request, *this, front.options().limits) {}
+
+ClientConnection::~ClientConnection() {
+    if (registered_) front_.loop().remove_fd(fd_.get());
+    if (upstream_) front_.give_back(std::move(upstream_), false);
+}
+
+void ClientConnection::start() {
+    if (!front_.loop().add_fd(fd_.get(), kEvents, [this](uint32_t ev) { on_client_event(ev); }).ok()) {
+        close_now();
+        return;
+    }
+    registered_ = true;
+    arm_idle_timer();
+}
+
+void ClientConnection::on_client_event(uint32_t events) {
+    readable_ = readable_ || (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+    writable_ = writable_ || (events & (EPOLLOUT | EPOLLHUP | EPOLLERR));
+    if (phase_ == Phase::Sniff) sniff();
+    else pump();
+}
+
+void ClientConnection::on_upstream_event() { pump(); }
+
+// ---- auto: HTTP or bytes
+
+void ClientConnection::sniff() {
+    char first[kProtocolGuessBytes];
+    ssize_t n = ::recv(fd_.get(), first, sizeof first, MSG_PEEK);
+    if (n < 0 && (would_block(errno) || errno == EINTR)) {
+        readable_ = false;
+        return;
+    }
+    if (n <= 0) {
+        close_now();  // gone before it said anything
+        return;
+    }
+    switch (guess_protocol({first, size_t(n)})) {
+    case ProtocolGuess::NeedMore:
+        readable_ = false;  // the next bytes bring a new edge
+        if (!sniff_timer_armed_) {
+            sniff_timer_armed_ = true;
+            timer_ = front_.loop().after(front_.options().header_timeout, [this] { on_header_timeout(); });
+        }
+        return;
+    case ProtocolGuess::Other:
+        timer_.cancel();
+        front_.loop().remove_fd(fd_.get());
+        registered_ = false;
+        phase_ = Phase::Done;
+        front_.to_byte_stream(id_, std::move(fd_));
+        return;
+    case ProtocolGuess::Http:
+        phase_ = Phase::Idle;
+        pump();
+        return;
+    }
+}
+
+// ---- the pump
+
+void ClientConnection::pump() {
+    for (int round = 0; round < 64; ++round) {
+        if (phase_ == Phase::Done || phase_ == Phase::Sniff) return;
+        bool moved = read_client();
+        if (phase_ == Phase::Tunnel) {
+            moved = move_tunnel() || moved;
+        } else {
+            moved = feed_requests() || moved;
+            moved = move_upstream() || moved;
+            moved = read_response() || moved;
+        }
+        moved = write_client() || moved;
+        if (phase_ == Phase::Done) return;
+        if (!moved) break;
+    }
+    settle();
+}
+
+bool ClientConnection::read_client() {
+    if (!readable_ || client_eof_ || phase_ == Phase::Done) return false;
+    // Back-pressure: what waits unparsed is bounded; a request body waits in the socket beyond it.
+    const size_t buffered = in_.size() - in_pos_;
+    if (buffered >= front_.options().buffer_limit && phase_ != Phase::Closing) return false;
+    char buffer[kReadChunk];
+    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+    if (n > 0) {
+        if (phase_ == Phase::Closing) return true;  // lingering: dropped
+        if (in_pos_ > 0 && in_pos_ == in_.size()) {
+            in_.clear();
+            in_pos_ = 0;
+        }
+        in_.append(buffer, size_t(n));
+        if (phase_ == Phase::Idle) {
+            phase_ = Phase::Head;
+            timer_ = front_.loop().after(front_.options().header_timeout,
+                                         [this] { on_header_timeout(); });
+        }
+        return true;
+    }
+    if (n == 0) {
+        client_eof_ = true;
+        return true;
+    }
+    if (would_block(errno)) {
+        readable_ = false;
+        return false;
+    }
+    if (errno == EINTR) return true;
+    close_now();  // reset by the client: nobody is left to answer
+    return false;
+}
+
+bool ClientConnection::feed_requests() {
+    if (phase_ == Phase::Closing || phase_ == Phase::Tunnel || phase_ == Phase::Done) return false;
+    bool moved = false;
+    if (phase_ == Phase::Idle && in_pos_ < in_.size()) {
+        phase_ = Phase::Head;
+        timer_ = front_.loop().after(front_.options().header_timeout,
+                                     [this] { on_header_timeout(); });
+    }
+    while (in_pos_ < in_.size() && !request_done_ && phase_ != Phase::Closing && phase_ != Phase::Done &&
+           phase_ != Phase::Idle) {
+        // The body is read only as fast as the app takes it.
+        const size_t queued = to_upstream_.size() + (upstream_ ? upstream_->pending() : 0);
+        if (phase_ != Phase::Head && queued >= front_.options().buffer_limit) break;
+        std::string_view piece(in_.data() + in_pos_, std::min(in_.size() - in_pos_, kReadChunk));
+        HttpParser::FeedResult result = requests_.feed(piece);
+        if (phase_ == Phase::Done) return true;
+        in_pos_ += piece.size() - result.rest.size();
+        moved = true;
+        if (!refusal_.empty()) {
+            answer_error(501, refusal_);
+            return true;
+        }
+        if (result.status == HttpParser::Status::Failed) {
+            const HttpError& e = *requests_.error();
+            if (head_sent_ || response_started_) close_now();
+            else answer_error(e.status, e.reason);
+            return true;
+        }
+        if (result.status != HttpParser::Status::Consumed) break;  // one request at a time
+    }
+    maybe_complete();
+    if (client_eof_ && !request_done_ && in_pos_ == in_.size()) {
+        if (phase_ == Phase::Idle || phase_ == Phase::Head) {
+            // A clean close between requests, or one inside a head: nothing to answer.
+            if (phase_ == Phase::Head) front_.count_bad_request();
+            close_now();
+            return true;
+        }
+        if (phase_ != Phase::Closing && phase_ != Phase::Done) {
+            HttpParser::FeedResult end = requests_.finish();
+            if (end.status == HttpParser::Status::Failed && !request_done_) {
+                // The body was cut short: the app must not take a partial request for a whole one.
+                if (upstream_) front_.give_back(std::move(upstream_), false);
+                end_ticket_failed();
+                close_now();
+                return true;
+            }
+        }
+    }
+    return moved;
+}
+
+bool ClientConnection::move_upstream() {
+    if (!upstream_) return false;
+    bool moved = false;
+    if (upstream_->connecting()) {
+        switch (upstream_->finish_connect()) {
+        case UpstreamConnection::Io::Blocked: return false;
+        case UpstreamConnection::Io::Failed: connect_failed(); return true;
+        default: break;
+        }
+        phase_ = Phase::Exchange;
+        moved = true;
+    }
+    if (!to_upstream_.empty()) {
+        // Handed over: from now on these bytes are the connection's, lost with it if it breaks.
+        upstream_->queue(to_upstream_);
+        to_upstream_.clear();
+        if (to_upstream_.capacity() > 2 * kReadChunk) std::string().swap(to_upstream_);
+        sent_any_ = true;
+    }
+    if (upstream_->pending() > 0) {
+        const auto io = upstream_->flush();
+        if (io == UpstreamConnection::Io::Failed) {
+            upstream_failed("the connection to the app broke while the request was sent");
+            return true;
+        }
+        moved = moved || io == UpstreamConnection::Io::Moved;
+    }
+    return moved;
+}
+
+bool ClientConnection::read_response() {
+    if (!upstream_ || response_done_ || upstream_->connecting()) return false;
+    bool moved = false;
+    while (upstream_ && (out_.size() - out_sent_) < front_.options().buffer_limit) {
+        HttpParser::FeedResult result;
+        const auto io = upstream_->read(result, kReadChunk);
+        if (io == UpstreamConnection::Io::Blocked) break;
+        moved = true;
+        if (io == UpstreamConnection::Io::Failed || io == UpstreamConnection::Io::Closed) {
+            if (io == UpstreamConnection::Io::Closed && response_started_ && head_sent_) {
+                // A body that runs until the close ends here; anything else is cut short.
+                result = upstream_->parser().finish();
+                if (response_done_) {
+                    upstream_keep_alive_ = false;
+                    maybe_complete();
+                    break;
+                }
+            }
+            upstream_failed(io == UpstreamConnection::Io::Closed ? "the app closed the connection without an answer"
+                                                                  : "the app reset the connection");
+            break;
+        }
+        response_started_ = true;
+        if (result.status == HttpParser::Status::Failed) {
+            upstream_failed(fmt::format("the app's answer is not valid HTTP: {}", upstream_->parser().error()->reason));
+            break;
+        }
+        if (result.status == HttpParser::Status::Upgraded) {
+            start_tunnel();
+            break;
+        }
+        if (response_done_) {
+            maybe_complete();
+            break;
+        }
+    }
+    return moved;
+}
+
+bool ClientConnection::write_client() {
+    if (!fd_) return false;
+    bool moved = false;
+    while (out_sent_ < out_.size() && writable_) {
+        ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+        if (n > 0) {
+            out_sent_ += size_t(n);
+            moved = true;
+        } else if (n < 0 && would_block(errno)) {
+            writable_ = false;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            close_now();  // the client went away
+            return false;
+        }
+    }
+    if (out_sent_ == out_.size() && out_sent_ > 0) {
+        out_.clear();
+        out_sent_ = 0;
+        if (out_.capacity() > 2 * kReadChunk) std::string().swap(out_);
+    }
+    return moved;
+}
+
+// What is left to do once nothing moves: close, linger, or wait for the next event.
+void ClientConnection::settle() {
+    if (phase_ == Phase::Done) return;
+    const bool output_pending = out_sent_ < out_.size();
+    if (phase_ == Phase::Closing) {
+        if (output_pending) return;
+        if (!client_shut_) {
+            ::shutdown(fd_.get(), SHUT_WR);
+            client_shut_ = true;
+            timer_ = front_.loop().after(kLingerTimeout, [this] { close_now(); });
+        }
+        if (client_eof_) close_now();
+        return;
+    }
+    if (phase_ == Phase::Tunnel) {
+        if (client_shut_ && upstream_shut_) {
+            if (ticket_) ticket_->finish(101);
+            ticket_.reset();
+            close_now();
+        }
+        return;
+    }
+    if (phase_ == Phase::Idle && in_pos_ == in_.size()) {
+        if (client_eof_ || close_after_ || front_.closing()) {
+            if (!output_pending) close_now();
+            else phase_ = Phase::Closing;
+            return;
+        }
+        if (in_.capacity() > 2 * kReadChunk) std::string().swap(in_);
+        in_.clear();
+        in_pos_ = 0;
+        if (!timer_.armed()) arm_idle_timer();
+    }
+}
+
+void ClientConnection::on_header_timeout() {
+    if (phase_ != Phase::Head && phase_ != Phase::Sniff) return;
+    answer_error(408, fmt::format("the request head did not come within {}", format_duration(front_.options().header_timeout)));
+    pump();
+}
+
+void ClientConnection::arm_idle_timer() {
+    timer_ = front_.loop().after(front_.options().client_idle_timeout, [this] {
+        if (phase_ == Phase::Idle || phase_ == Phase::Sniff) close_now();
+    });
+}
+
+// ---- requests
+
+void ClientConnection::on_head(const MessageHead& head) {
+    timer_.cancel();
+    method_ = head.method;
+    target_ = head.target;
+    version_ = head.version;
+    request_keep_alive_ = head.keep_alive;
+    request_upgrade_ = head.upgrade && head.fields.find("Upgrade").has_value();
+    request_done_ = false;
+    idempotent_ = is_idempotent(head.method, head.fields);
+    chunked_up_ = request_framing(head) == BodyFraming::Chunked;
+    started_ = front_.loop().now();
+    waiting_since_ = {};
+    backoff_ = kFirstBackoff;
+    retried_ = false;
+    attempts_ = 0;
+    refusal_.clear();
+    sent_any_ = false;
+    response_started_ = head_sent_ = last_head_interim_ = response_done_ = tunnel_ = false;
+    status_ = 0;
+    if (!request_keep_alive_) close_after_ = true;
+    if (head.method == "CONNECT") {
+        refusal_ = "CONNECT is not supported by the front: it forwards requests to the app only";
+        return;  // answered once the parser returns
+    }
+    replay_.clear();
+    replayable_ = idempotent_;
+    to_upstream_.clear();
+    RequestContext context{.client_address = peer_, .front_host = front_.host(),
+                           .forwarded_headers = front_.options().forwarded_headers};
+    append_upstream(upstream_request_head(head, context));
+    route();
+}
+
+void ClientConnection::on_body(std::string_view bytes) {
+    if (chunked_up_) {
+        std::string framed;
+        append_chunk(framed, bytes);
+        append_upstream(framed);
+    } else {
+        append_upstream(bytes);
+    }
+}
+
+HttpParser::Flow ClientConnection::on_message_end(const HeaderFields& trailers) {
+    if (chunked_up_) {
+        std::string framed;
+        append_last_chunk(framed, trailers);
+        append_upstream(framed);
+    }
+    request_done_ = true;
+    return HttpParser::Flow::Pause;
+}
+
+void ClientConnection::append_upstream(std::string_view bytes) {
+    to_upstream_.append(bytes);
+    if (!replayable_) return;
+    if (replay_.size() + bytes.size() > front_.options().retry_limit) {
+        replayable_ = false;  // too big to keep: it is sent once, whatever happens
+        std::string().swap(replay_);
+        return;
+    }
+    replay_.append(bytes);
+}
+
+// ---- routing
+
+void ClientConnection::route() {
+    retry_timer_.cancel();
+    front_.stop_waiting(id_);
+    if (front_.closing() && !ticket_) {
+        answer_error(503, "hotswap is stopping");
+        return;
+    }
+    std::optional<int> generation = front_.router().pick();
+    UpstreamPool* pool = generation ? front_.pool(*generation) : nullptr;
+    if (!pool) {
+        wait_for_route();
+        return;
+    }
+    ticket_.reset();
+    ticket_ = front_.router().begin(*generation);
+    if (!ticket_) {
+        wait_for_route();
+        return;
+    }
+    if (++attempts_ > 1) ticket_->note_retry();
+    last_generation_ = *generation;
+    bool fresh = true;
+    upstream_ = retried_ ? pool->open_new() : pool->take(fresh);
+    if (!upstream_) {
+        connect_failed();
+        return;
+    }
+    sent_any_ = false;
+    upstream_->set_on_event([this] { on_upstream_event(); });
+    upstream_->set_response_handler(&response_side_);
+    upstream_->parser().expect_response_to(method_);
+    phase_ = upstream_->connecting() ? Phase::Connecting : Phase::Exchange;
+}
+
+void ClientConnection::route_again() {
+    if (phase_ != Phase::Waiting) return;
+    route();
+    pump();
+}
+
+void ClientConnection::wait_for_route() {
+    phase_ = Phase::Waiting;
+    const auto now = front_.loop().now();
+    if (waiting_since_ == Clock::time_point{}) waiting_since_ = now;
+    if (now - waiting_since_ >= front_.options().max_wait) {
+        answer_error(503, fmt::format("no version of the app took the request within {}",
+                                      format_duration(front_.options().max_wait)));
+        return;
+    }
+    front_.wait(id_);
+    retry_timer_ = front_.loop().after(backoff_, [this] { route_again(); });
+    backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+void ClientConnection::end_ticket_failed() {
+    if (ticket_) ticket_->fail_upstream();
+    ticket_.reset();
+}
+
+void ClientConnection::connect_failed() {
+    // Nothing reached the app: always safe to try again, on whichever generation serves by then.
+    if (upstream_) front_.give_back(std::move(upstream_), false);
+    end_ticket_failed();
+    wait_for_route();
+}
+
+bool ClientConnection::can_retry() const {
+    if (response_started_ || tunnel_) return false;
+    if (!sent_any_) return true;  // no byte of it left the front
+    return idempotent_ && replayable_ && !retried_;
+}
+
+void ClientConnection::upstream_failed(std::string_view why) {
+    if (upstream_) front_.give_back(std::move(upstream_), false);
+    if (response_done_) {
+        // The whole answer is here; only the rest of the request had nowhere to go. The client gets the
+        // answer, and the connection ends after it.
+        if (ticket_) ticket_->finish(status_);
+        ticket_.reset();
+        log_access(status_);
+        close_after_output();
+        return;
+    }
+    if (can_retry()) {
+        end_ticket_failed();
+        if (sent_any_) {
+            retried_ = true;
+            to_upstream_ = replay_;  // everything so far, on a new connection
+        }
+        sent_any_ = false;
+        route();
+        return;
+    }
+    end_ticket_failed();
+    if (head_sent_ || response_started_) {
+        close_now();  // part of an answer went out: the client can only learn of it from the close
+        return;
+    }
+    answer_error(502, why);
+}
+
+// An answer may be complete before its request is (the app answered early): the rest of the request still
+// goes to the app, and only then is the exchange over.
+void ClientConnection::maybe_complete() {
+    if (!response_done_ || !request_done_ || !upstream_ || phase_ != Phase::Exchange) return;
+    if (to_upstream_.size() > 0 || upstream_->pending() > 0) return;
+    // The app's connection goes back to its pool when both messages ended cleanly and it stays open.
+    const bool reusable = upstream_keep_alive_ && upstream_->take_leftover().empty();
+    front_.give_back(std::move(upstream_), reusable);
+    log_access(status_);
+    if (ticket_) ticket_->finish(status_);
+    ticket_.reset();
+    retry_timer_.cancel();
+    std::string().swap(replay_);
+    if (!plan_.keep_alive) close_after_ = true;
+    request_done_ = false;
+    response_done_ = false;
+    method_.clear();
+    phase_ = close_after_ ? Phase::Closing : Phase::Idle;
+}
+
+void ClientConnection::start_tunnel() {
+    if (!tunnel_ || !request_upgrade_) {
+        upstream_failed("the app switched protocols without being asked to");
+        return;
+    }
+    // The bytes after the request head belong to the new protocol, and so do those after the 101.
+    phase_ = Phase::Tunnel;
+    timer_.cancel();
+    to_upstream_.append(in_, in_pos_, std::string::npos);
+    in_.clear();
+    in_pos_ = 0;
+    out_.append(upstream_->take_leftover());
+    std::string().swap(replay_);
+    log_access(101);
+}
+
+bool ClientConnection::move_tunnel() {
+    bool moved = false;
+    // Client → app: what read_client() put in in_, then straight on.
+    if (in_pos_ < in_.size() && upstream_->pending() < front_.options().buffer_limit) {
+        to_upstream_.append(in_, in_pos_, std::string::npos);
+        in_.clear();
+        in_pos_ = 0;
+        moved = true;
+    }
+    if (!to_upstream_.empty()) {
+        upstream_->queue(to_upstream_);
+        to_upstream_.clear();
+    }
+    if (upstream_->pending() > 0) {
+        const auto io = upstream_->flush();
+        if (io == UpstreamConnection::Io::Failed) {
+            end_ticket_failed();
+            close_now();
+            return false;
+        }
+        moved = moved || io == UpstreamConnection::Io::Moved;
+    }
+    if (client_eof_ && upstream_->pending() == 0 && !upstream_shut_) {
+        upstream_->shutdown_write();
+        upstream_shut_ = true;
+        moved = true;
+    }
+    // App → client.
+    while (!upstream_eof_ && (out_.size() - out_sent_) < front_.options().buffer_limit) {
+        const auto io = upstream_->read_raw(out_, kReadChunk);
+        if (io == UpstreamConnection::Io::Blocked) break;
+        moved = true;
+        if (io == UpstreamConnection::Io::Moved) continue;
+        if (io == UpstreamConnection::Io::Failed) {
+            if (ticket_) ticket_->finish(101);
+            ticket_.reset();
+            close_now();
+            return false;
+        }
+        upstream_eof_ = true;
+    }
+    if (upstream_eof_ && out_sent_ == out_.size() && !client_shut_) {
+        ::shutdown(fd_.get(), SHUT_WR);
+        client_shut_ = true;
+        moved = true;
+    }
+    return moved;
+}
+
+// ---- the end
+
+void ClientConnection::answer_error(int status, std::string_view reason) {
+    if (phase_ == Phase::Done) return;
+    if (status == 400 || status == 408 || status == 413 || status == 414 || status == 431 || status == 501 || status == 505)
+        front_.count_bad_request();
+    if (status >= 502 && status <= 504) front_.count_failed_request();
+    if (upstream_) front_.give_back(std::move(upstream_), false);
+    end_ticket_failed();
+    retry_timer_.cancel();
+    front_.stop_waiting(id_);
+    if (!head_sent_) out_.append(front_response(status, reason, true));
+    log_access(status);
+    close_after_output();
+}
+
+void ClientConnection::close_after_output() {
+    close_after_ = true;
+    phase_ = Phase::Closing;
+    timer_.cancel();
+}
+
+void ClientConnection::close_now() {
+    if (phase_ == Phase::Done) return;
+    phase_ = Phase::Done;
+    timer_.cancel();
+    retry_timer_.cancel();
+    front_.stop_waiting(id_);
+    if (registered_) front_.loop().remove_fd(fd_.get());
+    registered_ = false;
+    if (upstream_) front_.give_back(std::move(upstream_), false);
+    ticket_.reset();  // abandoned, if it was still in flight
+    fd_.reset();
+    front_.retire(id_);
+}
+
+void ClientConnection::close_when_idle() {
+    close_after_ = true;
+    if (phase_ == Phase::Idle || phase_ == Phase::Sniff) {
+        if (out_sent_ == out_.size()) close_now();
+        else phase_ = Phase::Closing;
+    } else if (phase_ == Phase::Waiting && !ticket_) {
+        answer_error(503, "hotswap is stopping");
+        pump();
+    }
+}
+
+void ClientConnection::abort() {
+    if (phase_ == Phase::Done) return;
+    if (phase_ != Phase::Tunnel && !head_sent_ && !response_started_) {
+        answer_error(504, "the app did not answer before its version was stopped");
+        pump();
+        return;
+    }
+    close_now();
+}
+
+void ClientConnection::log_access(int status) {
+    if (!front_.options().on_access || method_.empty()) return;
+    const auto elapsed = front_.loop().now() - started_;
+    AccessRecord record{.method = method_, .target = target_, .status = status,
+                        .elapsed = std::chrono::duration_cast<Duration>(elapsed),
+                        .elapsed_ms = std::chrono::duration<double, std::milli>(elapsed).count(),
+                        .generation = ticket_ ? ticket_->generation() : last_generation_,
+                        .retries = retried_ ? 1 : 0};
+    front_.options().on_access(record);
+}
+
+// ---- responses
+
+void ClientConnection::ResponseSide::on_head(const MessageHead& head) {
+    if (head.status == 101) {
+        c.tunnel_ = true;
+        c.out_.append(interim_response_head(head));
+        c.head_sent_ = true;
+        c.status_ = 101;
+        return;
+    }
+    if (head.status < 200) {
+        // 100 Continue and other interim answers: passed on, except to HTTP/1.0 clients, which know none.
+        c.last_head_interim_ = true;
+        if (c.version_.minor >= 1) c.out_.append(interim_response_head(head));
+        return;
+    }
+    c.last_head_interim_ = false;
+    c.status_ = head.status;
+    c.upstream_keep_alive_ = head.keep_alive;
+    const bool bodiless = c.method_ == "HEAD" || head.status == 204 || head.status == 304;
+    const bool keep = c.request_keep_alive_ && !c.close_after_ && !c.front_.closing();
+    c.response_done_ = false;
+    c.plan_ = plan_response(head, bodiless, c.version_, keep);
+    c.out_.append(client_response_head(head, c.plan_, c.version_));
+    c.head_sent_ = true;
+}
+
+void ClientConnection::ResponseSide::on_body(std::string_view bytes) {
+    if (c.plan_.framing == BodyFraming::Chunked) append_chunk(c.out_, bytes);
+    else c.out_.append(bytes);
+}
+
+HttpParser::Flow ClientConnection::ResponseSide::on_message_end(const HeaderFields& trailers) {
+    if (c.last_head_interim_) {
+        c.last_head_interim_ = false;
+        return HttpParser::Flow::Continue;  // the final answer follows
+    }
+    if (c.tunnel_) return HttpParser::Flow::Pause;
+    if (c.plan_.framing == BodyFraming::Chunked) append_last_chunk(c.out_, trailers);
+    c.response_done_ = true;
+    return HttpParser::Flow::Pause;
+}
+
+}  // namespace hotswap
