@@ -137,7 +137,8 @@ start_hotswap() {
     mkdir -p "$work/$name/src"
     # The front's connection limit (10,000 by default) above the idle clients of part 3, and its header
     # timeout as long as HAProxy's timeouts here, so that no idle client is closed during the run.
-    ((have_front)) && printf '[proxy]\nmax_connections = %d\nheader_timeout = "10m"\n' $((IDLE_CONNECTIONS + 100)) > "$work/$name/hotswap.toml"
+    ((have_front)) && printf '[proxy]\naddress = "127.0.0.1:%d"\nmax_connections = %d\nheader_timeout = "10m"\n' \
+        "$port" $((IDLE_CONNECTIONS + 100)) > "$work/$name/hotswap.toml"
     (
         cd "$work/$name"
         export HOTSWAP_CONTROL_SOCKET=$work/$name.sock
