@@ -273,6 +273,28 @@ profile_front() {
     echo "  by symbol (>= 1 %):"
     perf report -i "$work/perf.data" --stdio --no-children --sort dso,sym --percent-limit 1 2>/dev/null |
         grep -E '^ +[0-9]' | head -n 30 || true
+    command -v strace >/dev/null || return 0
+    # The kernel's share is mostly syscalls: how many each proxy makes per request tells where it goes.
+    echo "syscalls per request under wrk -c$CONNECTIONS (strace -c, 2 s; requests = sendto calls / 2, one to the app and"
+    echo "one to the client; failed: calls that returned an error, EAGAIN mostly):"
+    local t sends
+    for t in front haproxy-http; do
+        "${load[@]}" wrk -t1 -c"$CONNECTIONS" -d4s "http://127.0.0.1:${port_of[$t]}/" > /dev/null &
+        wrk_pid=$!
+        started+=("$wrk_pid")
+        sleep 0.5
+        timeout -s INT 2 strace -c -f -p "${pid_of[$t]}" -o "$work/strace-$t" > /dev/null 2>&1 || true
+        stop_pid "$wrk_pid"
+        sends=$(awk '$NF == "sendto" { print $4 }' "$work/strace-$t")
+        awk -v t="$t" -v req=$((${sends:-0} / 2)) '
+            $NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+                calls[$NF] = $4; errors[$NF] = (NF == 6 ? $5 : 0); total += $4; failed += (NF == 6 ? $5 : 0) }
+            END {
+                if (req == 0) { printf "  %-13s no requests seen\n", t; exit }
+                line = ""
+                for (c in calls) if (calls[c] / req >= 0.05) line = line sprintf(" %s %.2f%s", c, calls[c] / req, errors[c] ? sprintf(" (%.2f failed)", errors[c] / req) : "")
+                printf "  %-13s %.2f in all, %.2f failed:%s\n", t, total / req, failed / req, line }' "$work/strace-$t"
+    done
 }
 
 declare -A rps_rounds
