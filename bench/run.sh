@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs hotswap's benchmarks: builds hotswap (Release), then every bench/*.sh scenario (or those named on
-# the command line, e.g. `bench/run.sh watch`), each printing its figures next to a baseline measured in
+# the command line, e.g. `bench/run.sh watch`, `bench/run.sh front`), each printing its figures next to a baseline measured in
 # the same run. Micro benchmarks (bench/*_bench.cpp) run last.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -12,7 +12,7 @@ packages=(
 )
 case "${1:-}" in
   --test) packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev minisign socat python3) ;;
-  --bench) packages+=(wrk inotify-tools hyperfine entr reflex time) ;;
+  --bench) packages+=(wrk inotify-tools hyperfine entr reflex time haproxy linux-perf strace) ;;
 esac
 
 missing=()
