@@ -153,7 +153,12 @@ hs_reload() { HOTSWAP_CONTROL_SOCKET=$work/$1.sock "$HOTSWAP" reload > "$work/$1
 # start_haproxy NAME MODE(http|tcp) PORT BACKEND_PORT: sets HA_PID.
 start_haproxy() {
     local reuse=""
-    [[ $2 == http ]] && reuse="  http-reuse always"
+    # Like for like: the front adds X-Forwarded-For, -Proto and -Host to every request by default, so
+    # HAProxy in http mode is told to do the same work.
+    [[ $2 == http ]] && reuse="  http-reuse always
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]"
     # Timeouts long enough that nothing idle is closed during the run; maxconn above the idle clients.
     # HAProxy sizes its descriptors for two per connection and by default refuses to start when ulimit -n
     # is lower: `no strict-limits` makes that a warning (mode http needs a handful upstream, mode tcp gets

@@ -22,6 +22,12 @@ bool stays_on_this_hop(std::string_view name, const HeaderFields& fields) {
     return is_hop_by_hop(name, fields);
 }
 
+void append_status_line(std::string& out, const MessageHead& response) {
+    char status[4] = {char('0' + response.status / 100 % 10), char('0' + response.status / 10 % 10),
+                      char('0' + response.status % 10), ' '};
+    out.append("HTTP/1.1 ").append(status, sizeof status).append(response.reason).append("\r\n");
+}
+
 }  // namespace
 
 BodyFraming request_framing(const MessageHead& request) {
@@ -82,7 +88,7 @@ ResponsePlan plan_response(const MessageHead& response, bool bodiless, HttpVersi
 std::string client_response_head(const MessageHead& response, const ResponsePlan& plan, HttpVersion client_version) {
     std::string out;
     out.reserve(128 + response.fields.size() * 48);
-    out.append(fmt::format("HTTP/1.1 {} ", response.status)).append(response.reason).append("\r\n");
+    append_status_line(out, response);
     for (const HeaderField& f : response.fields) {
         if (stays_on_this_hop(f.name, response.fields)) continue;
         append_field(out, f.name, f.value);
@@ -95,8 +101,8 @@ std::string client_response_head(const MessageHead& response, const ResponsePlan
 }
 
 std::string interim_response_head(const MessageHead& response) {
-    std::string out = fmt::format("HTTP/1.1 {} ", response.status);
-    out.append(response.reason).append("\r\n");
+    std::string out;
+    append_status_line(out, response);
     const bool switching = response.status == 101;
     for (const HeaderField& f : response.fields) {
         const bool keep = switching && (equals_ignoring_case(f.name, "Upgrade") || equals_ignoring_case(f.name, "Connection"));

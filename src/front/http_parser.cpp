@@ -148,7 +148,15 @@ HttpParser::Impl::Impl(HttpDirection direction, Handler& handler, HttpLimits lim
 }
 
 int HttpParser::Impl::message_begin() {
-    head = MessageHead{};
+    // Cleared member by member: the strings and the field list keep their memory for the next message.
+    head.method.clear();
+    head.target.clear();
+    head.status = 0;
+    head.reason.clear();
+    head.version = {};
+    head.fields.clear();
+    head.content_length.reset();
+    head.chunked = head.keep_alive = head.upgrade = false;
     trailers.clear();
     field = HeaderField{};
     version.clear();

@@ -33,14 +33,14 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::open_new() {
 void UpstreamPool::give_back(std::unique_ptr<UpstreamConnection> c, bool reusable) {
     forget_busy();
     if (!c || !reusable || !keeping_) return;  // destroyed: closed
+    // It may have become readable (closed by the app) before it came back.
+    if (!c->still_idle_usable()) return;
     c->set_response_handler(nullptr);
     c->mark_reused();
     UpstreamConnection* raw = c.get();
     c->set_on_event([this, raw] { on_idle_event(raw); });
     idle_.push_back({std::move(c), loop_.now()});
     arm_expiry();
-    // It may have become readable (closed by the app) before it came back.
-    on_idle_event(raw);
 }
 
 void UpstreamPool::on_idle_event(UpstreamConnection* c) {
