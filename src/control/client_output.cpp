@@ -119,6 +119,19 @@ std::string format_status(const json& r) {
                            text_of(p, "connections_accepted", "0"), text_of(p, "connections_replayed", "0"),
                            text_of(p, "connections_failed", "0"));
     }
+    if (auto it = r.is_object() ? r.find("front") : r.end(); it != r.end() && it->is_object()) {
+        // The HTTP front: its client connections, then each generation's requests through it.
+        const json& f = *it;
+        out += fmt::format("  front: {} ({}) · {} connections open, {} accepted, {} waiting, {} bad, {} failed\n",
+                           text_of(f, "address", "?"), text_of(f, "protocol", "auto"), text_of(f, "connections_open", "0"),
+                           text_of(f, "connections_accepted", "0"), text_of(f, "requests_waiting", "0"),
+                           text_of(f, "bad_requests", "0"), text_of(f, "requests_failed", "0"));
+        for (const json& g : array_field(f, "generations"))
+            out += fmt::format("    app#{} {} · {} requests, {} in flight, {} retried, {} 5xx, {} upstream ({} idle)\n",
+                               text_of(g, "generation", "?"), text_of(g, "state", "?"), text_of(g, "requests", "0"),
+                               text_of(g, "in_flight", "0"), text_of(g, "retries", "0"), text_of(g, "status_5xx", "0"),
+                               text_of(g, "upstream_connections", "0"), text_of(g, "upstream_idle", "0"));
+    }
     return out;
 }
 

@@ -100,6 +100,23 @@ TEST(ControlClientOutput, ShowsGenerationsAndTheLastReload) {
     EXPECT_NE(text.find("last reload: app#3 (change), built in 312 ms\n"), std::string::npos) << text;
 }
 
+TEST(ControlClientOutput, ShowsTheFrontAndEachGenerationsRequests) {
+    auto reply = nlohmann::json::parse(R"({"serving": true, "generations": [{"id": 5, "state": "serving"}],
+        "front": {"address": "tcp://127.0.0.1:8080", "protocol": "auto", "connections_open": 64,
+                  "connections_accepted": 70, "requests_waiting": 0, "bad_requests": 1, "requests_failed": 0,
+                  "generations": [{"generation": 4, "state": "draining", "requests": 900, "in_flight": 2,
+                                   "retries": 1, "status_5xx": 0, "upstream_connections": 2, "upstream_idle": 0},
+                                  {"generation": 5, "state": "routable", "requests": 120, "in_flight": 62,
+                                   "retries": 0, "status_5xx": 3, "upstream_connections": 64, "upstream_idle": 2}]}})");
+    std::string text = format_status(reply);
+    EXPECT_NE(text.find("  front: tcp://127.0.0.1:8080 (auto) · 64 connections open, 70 accepted, 0 waiting, 1 bad, 0 failed\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("    app#4 draining · 900 requests, 2 in flight, 1 retried, 0 5xx, 2 upstream (0 idle)\n"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("    app#5 routable · 120 requests, 62 in flight, 0 retried, 3 5xx, 64 upstream (2 idle)\n"),
+              std::string::npos) << text;
+}
+
 TEST(ControlClientOutput, TheLastReloadReadsAsASentence) {
     // What a run without --artifact reports: an empty artifact, every duration in milliseconds.
     auto reply = nlohmann::json::parse(R"({"serving": true, "generations": [{"id": 2, "state": "serving", "artifact": ""}],
