@@ -117,7 +117,7 @@ void HttpFront::drain(int generation, Duration timeout, std::function<void(const
     d.done = std::move(done);
     d.since = loop_.now();
     const bool known = router_.drain(generation, [this, generation] {
-        loop_.post([this, generation] {
+        post([this, generation] {
             drained(generation, false, 0);
             if (forget_when_drained_.erase(generation)) router_.forget(generation);
         });
@@ -171,7 +171,7 @@ void HttpFront::remove(int generation) {
     // Still routable (it crashed while serving), or draining with requests on it: they fail over as they
     // end, and then it is forgotten.
     const bool drains_now = router_.drain(generation, [this, generation] {
-        loop_.post([this, generation] { router_.forget(generation); });
+        post([this, generation] { router_.forget(generation); });
     });
     if (!drains_now) forget_when_drained_.insert(generation);
 }
@@ -222,6 +222,13 @@ nlohmann::json HttpFront::status_json() const {
 
 // ---- the client connections' side
 
+void HttpFront::post(std::function<void()> callback) {
+    // Run later only if the front still exists then (it may be destroyed with callbacks still queued).
+    loop_.post([alive = std::weak_ptr<int>(alive_), callback = std::move(callback)] {
+        if (!alive.expired()) callback();
+    });
+}
+
 UpstreamPool* HttpFront::pool(int generation) {
     auto it = pools_.find(generation);
     return it == pools_.end() ? nullptr : it->second.get();
@@ -236,7 +243,7 @@ void HttpFront::retire(uint64_t id) {
     waiting_.erase(id);
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
-    if (retired_.empty()) loop_.post([this] { retired_.clear(); });
+    if (retired_.empty()) post([this] { retired_.clear(); });
     retired_.push_back(std::move(it->second));
     clients_.erase(it);
     if (at_cap_ && clients_.size() < options_.max_connections && !closing_) {
@@ -253,7 +260,7 @@ void HttpFront::to_byte_stream(uint64_t id, FileDescriptor fd) {
 
 void HttpFront::resume_waiting() {
     if (waiting_.empty()) return;
-    loop_.post([this] {
+    post([this] {
         std::vector<uint64_t> ids(waiting_.begin(), waiting_.end());  // oldest first
         for (uint64_t id : ids)
             if (auto it = clients_.find(id); it != clients_.end()) it->second->route_again();

@@ -84,6 +84,7 @@ private:
         Clock::time_point since;
         EventLoop::Timer timeout;
     };
+    void post(std::function<void()> callback);
     void watch_listener(bool on);
     void accept_pending();
     void resume_waiting();
@@ -113,6 +114,7 @@ private:
     uint64_t bad_requests_ = 0;
     uint64_t failed_requests_ = 0;
     uint64_t byte_streams_ = 0;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // what post()ed callbacks check first
 };
 
 }  // namespace hotswap
