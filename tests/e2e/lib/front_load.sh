@@ -1,14 +1,14 @@
 # shellcheck shell=bash
 # The load harness of the HTTP front's tests (tests/e2e/load_front_*.sh, DESIGN.md §4a and §9), sourced
 # after common.sh and control_common.sh: keep-alive load (CONNECTIONS connections, wrk's default is 64)
-# through RELOADS reloads, each asked for with `hotswap reload` (no build: the same command starts again)
+# through FRONT_RELOADS reloads (default 50), each asked for with `hotswap reload` (no build: the same command starts again)
 # and waited for by its switch event, then every failed request counted by the load generator: refused,
 # reset or closed under a request, timed out, non-2xx or an unexpected body.
 # The same harness pointed at plain fd mode (`-l ADDR`) must count failures (load_fd_keepalive.sh): that is
 # what proves it can see them.
 
 : "${LOADGEN:?run through ctest, or set LOADGEN}"
-RELOADS=${RELOADS:-50}
+RELOADS=${FRONT_RELOADS:-50}
 CONNECTIONS=${CONNECTIONS:-64}
 
 # go_fixture: builds the Go test server (tests/fixtures/goapp) once per build directory and sets GOAPP.
