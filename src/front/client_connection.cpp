@@ -130,29 +130,23 @@ bool ClientConnection::read_client() {
     const size_t buffered = in_.size() - in_pos_;
     if (buffered >= front_.options().buffer_limit && phase_ != Phase::Closing) return false;
     char buffer[kReadChunk];
-    ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
-    // A short read emptied the socket: the next bytes bring a new edge, so no read is spent on EAGAIN.
-    // (Unless the peer's FIN came with the same edge: then the read that returns 0 must still come.)
-    if (n > 0 && size_t(n) < sizeof buffer && !hangup_seen_) readable_ = false;
-    if (n > 0) {
+    size_t n = 0;
+    const SocketIo io = read_once(fd_.get(), buffer, sizeof buffer, n, readable_, hangup_seen_);
+    if (io == SocketIo::Moved) {
         if (phase_ == Phase::Closing) return true;  // lingering: dropped
         if (in_pos_ > 0 && in_pos_ == in_.size()) {
             in_.clear();
             in_pos_ = 0;
         }
-        in_.append(buffer, size_t(n));
+        in_.append(buffer, n);
         if (phase_ == Phase::Idle) enter_head();
         return true;
     }
-    if (n == 0) {
+    if (io == SocketIo::Closed) {
         client_eof_ = true;
         return true;
     }
-    if (would_block(errno)) {
-        readable_ = false;
-        return false;
-    }
-    if (errno == EINTR) return true;
+    if (io == SocketIo::Blocked) return false;
     close_now();  // reset by the client: nobody is left to answer
     return false;
 }
@@ -283,27 +277,12 @@ bool ClientConnection::read_response() {
 
 bool ClientConnection::write_client() {
     if (!fd_) return false;
-    bool moved = false;
-    while (out_sent_ < out_.size() && writable_) {
-        ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
-        if (n > 0) {
-            out_sent_ += size_t(n);
-            moved = true;
-        } else if (n < 0 && would_block(errno)) {
-            writable_ = false;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            close_now();  // the client went away
-            return false;
-        }
+    const SocketIo io = send_buffered(fd_.get(), out_, out_sent_, writable_);
+    if (io == SocketIo::Failed) {
+        close_now();  // the client went away
+        return false;
     }
-    if (out_sent_ == out_.size() && out_sent_ > 0) {
-        out_.clear();
-        out_sent_ = 0;
-        if (out_.capacity() > 2 * kReadChunk) std::string().swap(out_);
-    }
-    return moved;
+    return io == SocketIo::Moved;
 }
 
 // What is left to do once nothing moves: close, linger, or wait for the next event.

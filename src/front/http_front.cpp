@@ -19,24 +19,6 @@ namespace {
 constexpr int kAcceptBatch = 64;
 constexpr Duration kAcceptPause{100};
 
-SocketAddress loopback(int family, uint16_t port) {
-    SocketAddress a;
-    if (family == AF_INET) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.length = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        in6->sin6_addr = in6addr_loopback;
-        a.length = sizeof(sockaddr_in6);
-    }
-    return a;
-}
-
 // The client's address as X-Forwarded-For gives it: "203.0.113.7", "2001:db8::1"; "unix" for a unix socket.
 std::string peer_text(const sockaddr_storage& peer) {
     char text[INET6_ADDRSTRLEN] = {};
@@ -97,8 +79,7 @@ HttpFront::~HttpFront() {
 void HttpFront::serve_only(int generation, uint16_t port) {
     if (closing_) return;
     if (!pools_.count(generation)) {
-        std::vector<SocketAddress> addresses{loopback(AF_INET, port), loopback(AF_INET6, port)};
-        pools_[generation] = std::make_unique<UpstreamPool>(loop_, generation, std::move(addresses),
+        pools_[generation] = std::make_unique<UpstreamPool>(loop_, generation, loopback_addresses(port),
                                                             options_.upstream_idle_timeout);
     }
     router_.serve_only(generation);

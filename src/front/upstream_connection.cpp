@@ -88,65 +88,30 @@ UpstreamConnection::Io UpstreamConnection::finish_connect() {
 
 UpstreamConnection::Io UpstreamConnection::flush() {
     if (connecting_) return Io::Blocked;
-    bool moved = false;
-    while (out_sent_ < out_.size()) {
-        if (!writable_) return moved ? Io::Moved : Io::Blocked;
-        ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
-        if (n > 0) {
-            out_sent_ += size_t(n);
-            moved = true;
-        } else if (n < 0 && would_block(errno)) {
-            writable_ = false;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            return Io::Failed;
-        }
-    }
-    out_.clear();
-    out_sent_ = 0;
-    if (out_.capacity() > 64 * 1024) std::string().swap(out_);
-    return moved ? Io::Moved : Io::Blocked;
+    return send_buffered(fd_.get(), out_, out_sent_, writable_);
 }
 
 void UpstreamConnection::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
 
 UpstreamConnection::Io UpstreamConnection::read(HttpParser::FeedResult& result, size_t max_bytes) {
     result = {};
-    if (connecting_ || !readable_) return Io::Blocked;
+    if (connecting_) return Io::Blocked;
     char buffer[kReadChunk];
-    const size_t want = std::min(sizeof buffer, max_bytes);
-    ssize_t n = ::read(fd_.get(), buffer, want);
-    // A short read emptied the socket: the next bytes bring a new edge, so no read is spent on EAGAIN.
-    // (Unless the app's FIN came with the same edge: then the read that returns 0 must still come.)
-    if (n > 0 && size_t(n) < want && !hangup_seen_) readable_ = false;
-    if (n > 0) {
-        result = parser_.feed({buffer, size_t(n)});
+    size_t n = 0;
+    const Io io = read_once(fd_.get(), buffer, std::min(sizeof buffer, max_bytes), n, readable_, hangup_seen_);
+    if (io == Io::Moved) {
+        result = parser_.feed({buffer, n});
         if (!result.rest.empty()) leftover_.assign(result.rest);
-        return Io::Moved;
     }
-    if (n == 0) return Io::Closed;
-    if (would_block(errno)) {
-        readable_ = false;
-        return Io::Blocked;
-    }
-    return errno == EINTR ? Io::Blocked : Io::Failed;
+    return io;
 }
 
 UpstreamConnection::Io UpstreamConnection::read_raw(std::string& to, size_t max_bytes) {
-    if (!readable_) return Io::Blocked;
     char buffer[kReadChunk];
-    ssize_t n = ::read(fd_.get(), buffer, std::min(sizeof buffer, max_bytes));
-    if (n > 0) {
-        to.append(buffer, size_t(n));
-        return Io::Moved;
-    }
-    if (n == 0) return Io::Closed;
-    if (would_block(errno)) {
-        readable_ = false;
-        return Io::Blocked;
-    }
-    return errno == EINTR ? Io::Blocked : Io::Failed;
+    size_t n = 0;
+    const Io io = read_once(fd_.get(), buffer, std::min(sizeof buffer, max_bytes), n, readable_, hangup_seen_);
+    if (io == Io::Moved) to.append(buffer, n);
+    return io;
 }
 
 bool UpstreamConnection::still_idle_usable() {

@@ -15,18 +15,14 @@
 #include "core/event_loop.hpp"
 #include "core/file_descriptor.hpp"
 #include "front/http_parser.hpp"
+#include "front/socket_io.hpp"
 #include "net/socket_address.hpp"
 
 namespace hotswap {
 
 class UpstreamConnection final : private HttpParser::Handler {
 public:
-    enum class Io {
-        Moved,    // bytes moved
-        Blocked,  // nothing to move now: wait for the next event
-        Closed,   // the app closed its side (read: EOF)
-        Failed,   // the connection is broken (reset, refused)
-    };
+    using Io = SocketIo;
 
     // Starts a non-blocking connect to the first of `addresses` that takes one; null when none can even
     // start (no socket): a connect failure like a refusal.

@@ -21,24 +21,6 @@ constexpr int kAcceptBatch = 64;
 // Out of file descriptors: stop accepting for a moment instead of spinning on a queue we cannot take from.
 constexpr Duration kAcceptPause{100};
 
-SocketAddress loopback(int family, uint16_t port) {
-    SocketAddress a;
-    if (family == AF_INET) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.length = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        in6->sin6_addr = in6addr_loopback;
-        a.length = sizeof(sockaddr_in6);
-    }
-    return a;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Proxy>> Proxy::create(EventLoop& loop, Listener listener, ProxyOptions options) {
@@ -58,8 +40,7 @@ void Proxy::set_upstream(uint16_t port) {
     auto route = std::make_shared<ProxyRoute>();
     route->epoch = next_epoch_++;
     route->port = port;
-    // Servers told to bind "localhost" may get either family; 127.0.0.1 is the common case.
-    route->addresses = {loopback(AF_INET, port), loopback(AF_INET6, port)};
+    route->addresses = loopback_addresses(port);
     current_ = std::move(route);
     // Those refused by the previous generation first: they came before anything still in the backlog.
     resume_waiting();

@@ -71,6 +71,21 @@ Result<std::vector<SocketAddress>> resolve_tcp(std::string_view host, uint16_t p
     return out;
 }
 
+std::vector<SocketAddress> loopback_addresses(uint16_t port) {
+    SocketAddress v4, v6;
+    auto* in = reinterpret_cast<sockaddr_in*>(&v4.storage);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    v4.length = sizeof(sockaddr_in);
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&v6.storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    in6->sin6_addr = in6addr_loopback;
+    v6.length = sizeof(sockaddr_in6);
+    return {v4, v6};
+}
+
 Result<SocketAddress> unix_socket_address(std::string_view path) {
     SocketAddress a;
     auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);

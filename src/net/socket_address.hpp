@@ -34,6 +34,10 @@ Result<std::vector<SocketAddress>> resolve_tcp(std::string_view host, uint16_t p
 // An AF_UNIX address; "@name" is the abstract namespace.
 Result<SocketAddress> unix_socket_address(std::string_view path);
 
+// A generation's private port on loopback, in the order to try: 127.0.0.1, then ::1 (a server told to bind
+// "localhost" may get either family; 127.0.0.1 is the common case).
+std::vector<SocketAddress> loopback_addresses(uint16_t port);
+
 // getsockname() of `fd`.
 Result<SocketAddress> local_address(int fd);
 
