@@ -166,26 +166,14 @@ void HttpFront::stop_accepting() {
 }
 
 nlohmann::json HttpFront::status_json() const {
-    nlohmann::json generations = nlohmann::json::array();
-    for (const RouteStats& s : router_.stats()) {
-        auto p = pools_.find(s.generation);
-        const size_t idle = p != pools_.end() ? p->second->idle() : 0;
-        const size_t busy = p != pools_.end() ? p->second->busy() : 0;
-        generations.push_back({{"generation", s.generation},
-                               {"weight", s.weight},
-                               {"state", route_state_name(s.state)},
-                               {"requests", s.requests},
-                               {"in_flight", s.in_flight},
-                               {"status_2xx", s.status_2xx},
-                               {"status_3xx", s.status_3xx},
-                               {"status_4xx", s.status_4xx},
-                               {"status_5xx", s.status_5xx},
-                               {"upstream_failures", s.upstream_failures},
-                               {"retries", s.retries},
-                               {"abandoned", s.abandoned},
-                               {"upstream_connections", idle + busy},
-                               {"upstream_idle", idle},
-                               {"upstream_opened", p != pools_.end() ? p->second->opened() : 0}});
+    // The router's figures for each generation, and its upstream connections.
+    nlohmann::json generations = router_.stats_json();
+    for (auto& g : generations) {
+        const UpstreamPool* p = nullptr;
+        if (auto it = pools_.find(g["generation"].get<int>()); it != pools_.end()) p = it->second.get();
+        g["upstream_connections"] = p ? p->idle() + p->busy() : 0;
+        g["upstream_idle"] = p ? p->idle() : 0;
+        g["upstream_opened"] = p ? p->opened() : 0;
     }
     ProxyStats bytes = bytes_->stats();
     return {{"address", listener_.address().display()},
