@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds hotswap and runs every test: the normal build, then the same tests
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then the config, control protocol, minisign signature
-# and HTTP parsers and the front's request path under libFuzzer, 30 s each.
+# and HTTP parsers and the front's request path under libFuzzer, 20 s each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,4 +23,4 @@ ctest --test-dir build-asan --output-on-failure -j2 -LE serial
 FRONT_RELOADS=20 ctest --test-dir build-asan --output-on-failure -L serial
 
 echo "== fuzz (libFuzzer + ASan + UBSan)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-30}" config control minisign http front_request
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}" config control minisign http front_request
