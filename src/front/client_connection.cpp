@@ -107,8 +107,18 @@ void ClientConnection::sniff() {
 // ---- the pump
 
 void ClientConnection::pump() {
-    for (int round = 0; round < 64; ++round) {
+    // Rounds per wake-up: a connection moving a large body yields to the others after this many, and
+    // goes on from the loop's queue (its sockets are edge-triggered: no new event would come for what
+    // is already there).
+    constexpr int kRounds = 64;
+    for (int round = 0;; ++round) {
         if (phase_ == Phase::Done || phase_ == Phase::Sniff) return;
+        if (round == kRounds) {
+            front_.loop().post([this, alive = std::weak_ptr<int>(alive_)] {
+                if (!alive.expired()) pump();
+            });
+            return;
+        }
         bool moved = read_client();
         if (phase_ == Phase::Tunnel) {
             moved = move_tunnel() || moved;

@@ -113,6 +113,7 @@ private:
     };
 
     HttpFront& front_;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // what a pump continued later checks first
     uint64_t id_;
     FileDescriptor fd_;
     std::string peer_;
