@@ -702,7 +702,6 @@ void ClientConnection::log_access(int status) {
     if (!front_.options().on_access || method_.empty()) return;
     const auto elapsed = front_.loop().now() - started_;
     AccessRecord record{.method = method_, .target = target_, .status = status,
-                        .elapsed = std::chrono::duration_cast<Duration>(elapsed),
                         .elapsed_ms = std::chrono::duration<double, std::milli>(elapsed).count(),
                         .generation = ticket_ ? ticket_->generation() : last_generation_,
                         .retries = retried_ ? 1 : 0};

@@ -24,8 +24,7 @@ struct AccessRecord {
     std::string_view method;
     std::string_view target;
     int status = 0;  // what the client got; 502/503/504 for the front's own answers
-    Duration elapsed{0};
-    double elapsed_ms = 0;
+    double elapsed_ms = 0;  // from the head's first parse to the end of the answer
     int generation = 0;  // 0: no generation answered (the front did)
     int retries = 0;
 };

@@ -47,7 +47,8 @@ public:
     // in a terminal), then SIGKILL once drain_timeout has passed. `reason` is the drain event's: replaced,
     // superseded, not-ready or shutdown. The generation drains from now on; with a drain_first hook, the
     // signal waits until the hook says so (the HTTP front finishing its requests on `g`), and the kill
-    // comes drain_timeout after the stop began, but never sooner than a second after the signal.
+    // comes drain_timeout after the stop began, but at least a second after the signal (or drain_timeout
+    // after it, when that is shorter).
     void stop(Generation& g, std::string_view reason);
     using DrainFirst = std::function<void(const Generation& g, Duration timeout, std::function<void()> then)>;
     void set_drain_first(DrainFirst hook) { drain_first_ = std::move(hook); }
