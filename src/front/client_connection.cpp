@@ -381,7 +381,7 @@ void ClientConnection::on_head(const MessageHead& head) {
     target_ = head.target;
     version_ = head.version;
     request_keep_alive_ = head.keep_alive;
-    request_upgrade_ = head.upgrade && head.fields.find("Upgrade").has_value();
+    request_upgrade_ = head.upgrade && !head.fields.list("Upgrade").empty();
     request_done_ = false;
     idempotent_ = is_idempotent(head.method, head.fields);
     chunked_up_ = request_framing(head) == BodyFraming::Chunked;

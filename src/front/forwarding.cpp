@@ -40,7 +40,11 @@ std::string upstream_request_head(const MessageHead& request, const RequestConte
     std::string out;
     out.reserve(256 + request.target.size() + request.fields.size() * 48);
     out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
-    const bool upgrade = request.upgrade && request.fields.find("Upgrade").has_value();
+    // Every Upgrade line's protocols, as one list: the first line alone may be empty, and the app must see
+    // the upgrade the front saw.
+    std::string protocols;
+    for (std::string_view p : request.fields.list("Upgrade")) protocols.append(protocols.empty() ? "" : ", ").append(p);
+    const bool upgrade = request.upgrade && !protocols.empty();
     std::string forwarded_for;
     for (const HeaderField& f : request.fields) {
         if (stays_on_this_hop(f.name, request.fields)) continue;
@@ -55,7 +59,7 @@ std::string upstream_request_head(const MessageHead& request, const RequestConte
     if (request_framing(request) == BodyFraming::Chunked) append_field(out, "Transfer-Encoding", "chunked");
     if (upgrade) {
         append_field(out, "Connection", "Upgrade");
-        append_field(out, "Upgrade", *request.fields.find("Upgrade"));
+        append_field(out, "Upgrade", protocols);
     }
     if (context.forwarded_headers) {
         forwarded_for.append(forwarded_for.empty() ? "" : ", ").append(context.client_address);

@@ -132,3 +132,12 @@ TEST(FrontForwarding, AConnectionFieldCannotTakeAwayTheFramingOrTheHost) {
     EXPECT_EQ(upstream_request_head(post, RequestContext{.client_address = "a", .front_host = "f", .forwarded_headers = false}),
               "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n");
 }
+
+TEST(FrontForwarding, AnUpgradeOverSeveralLinesGoesUpAsOneList) {
+    auto ws = request("GET", "/ws", {1, 1}, {{"Host", "h"}, {"Upgrade", ""}, {"Upgrade", "websocket"},
+                                            {"Connection", "Upgrade"}});
+    ws.upgrade = true;
+    const std::string head = upstream_request_head(ws, kContext);
+    EXPECT_NE(head.find("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("Upgrade: \r\n"), std::string::npos) << head;
+}
