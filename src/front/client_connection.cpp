@@ -12,6 +12,7 @@
 #include "front/http_front.hpp"
 #include "front/http_rules.hpp"
 #include "front/protocol_guess.hpp"
+#include "front/sticky_cookie.hpp"
 
 namespace hotswap {
 
@@ -204,7 +205,7 @@ bool ClientConnection::feed_requests() {
                 if (upstream_) front_.give_back(std::move(upstream_), false);
                 if (response_done_ && ticket_) {
                     log_access(status_);
-                    ticket_->finish(status_);
+                    ticket_->finish(status_, head_latency_ms_);
                 }
                 ticket_.reset();
                 if (response_done_ && out_sent_ < out_.size()) close_after_output();
@@ -384,7 +385,9 @@ void ClientConnection::on_head(const MessageHead& head) {
     request_upgrade_ = head.upgrade && !head.fields.list("Upgrade").empty();
     request_done_ = false;
     idempotent_ = is_idempotent(head.method, head.fields);
-    chunked_up_ = request_framing(head) == BodyFraming::Chunked;
+    const BodyFraming framing = request_framing(head);
+    chunked_up_ = framing == BodyFraming::Chunked;
+    has_body_ = framing != BodyFraming::None;
     started_ = front_.loop().now();
     waiting_since_ = {};
     backoff_ = kFirstBackoff;
@@ -396,6 +399,8 @@ void ClientConnection::on_head(const MessageHead& head) {
     response_started_ = head_sent_ = last_head_interim_ = response_done_ = tunnel_ = false;
     status_ = 0;
     if (!request_keep_alive_) close_after_ = true;
+    cookie_generation_ = front_.options().sticky == ShiftSticky::Cookie ? sticky_cookie_generation(head.fields) : 0;
+    set_cookie_.clear();
     if (head.method == "CONNECT") {
         refusal_ = "CONNECT is not supported by the front: it forwards requests to the app only";
         return;  // answered once the parser returns
@@ -449,7 +454,8 @@ void ClientConnection::route() {
         answer_error(503, "hotswap is stopping");
         return;
     }
-    std::optional<int> generation = front_.router().pick();
+    std::optional<int> generation = sticky_choice();
+    if (!generation) generation = front_.router().pick();
     UpstreamPool* pool = generation ? front_.pool(*generation) : nullptr;
     if (!pool) {
         wait_for_route();
@@ -471,6 +477,9 @@ void ClientConnection::route() {
     }
     if (++attempts_ > 1) ticket_->note_retry();
     last_generation_ = *generation;
+    remember_choice(*generation);
+    routed_at_ = front_.loop().now();
+    head_latency_ms_ = -1;
     bool fresh = true;
     upstream_ = retried_ ? pool->open_new() : pool->take(fresh);
     if (!upstream_) {
@@ -482,6 +491,28 @@ void ClientConnection::route() {
     upstream_->set_response_handler(&response_side_);
     upstream_->parser().expect_response_to(method_);
     phase_ = upstream_->connecting() ? Phase::Connecting : Phase::Exchange;
+}
+
+std::optional<int> ClientConnection::sticky_choice() const {
+    // Only while a shift is under way: outside one, a single generation takes new requests anyway.
+    const ShiftSticky sticky = front_.options().sticky;
+    if (sticky == ShiftSticky::None || !front_.router().mixed()) return std::nullopt;
+    const int preferred = sticky == ShiftSticky::Cookie ? cookie_generation_ : sticky_generation_;
+    if (preferred == 0 || preferred == avoid_generation_ || !front_.router().takes_new(preferred)) return std::nullopt;
+    return preferred;
+}
+
+void ClientConnection::remember_choice(int generation) {
+    set_cookie_.clear();
+    if (front_.options().sticky == ShiftSticky::None) return;
+    if (!front_.router().mixed()) {
+        sticky_generation_ = 0;  // the next shift picks afresh
+        return;
+    }
+    sticky_generation_ = generation;
+    if (front_.options().sticky == ShiftSticky::Cookie && cookie_generation_ != generation)
+        set_cookie_ = fmt::format("Set-Cookie: {}={}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax\r\n",
+                                  kStickyCookie, generation);
 }
 
 void ClientConnection::route_again() {
@@ -527,7 +558,7 @@ void ClientConnection::upstream_failed(std::string_view why) {
     if (response_done_) {
         // The whole answer is here; only the rest of the request had nowhere to go. The client gets the
         // answer, and the connection ends after it.
-        if (ticket_) ticket_->finish(status_);
+        if (ticket_) ticket_->finish(status_, head_latency_ms_);
         ticket_.reset();
         log_access(status_);
         close_after_output();
@@ -563,7 +594,10 @@ void ClientConnection::maybe_complete() {
     const bool reusable = upstream_keep_alive_ && upstream_->take_leftover().empty();
     front_.give_back(std::move(upstream_), reusable);
     log_access(status_);
-    if (ticket_) ticket_->finish(status_);
+    // Kept for a shadow replay: a GET or HEAD without a body, as it went up (replay_ holds it whole then).
+    if (front_.shadow_log().capacity() > 0 && replayable_ && !has_body_ && ticket_)
+        front_.shadow_log().record(method_, target_, replay_, status_, ticket_->generation(), has_body_);
+    if (ticket_) ticket_->finish(status_, head_latency_ms_);
     ticket_.reset();
     retry_timer_.cancel();
     std::string().swap(replay_);
@@ -731,8 +765,9 @@ void ClientConnection::ResponseSide::on_head(const MessageHead& head) {
     const bool keep = c.request_keep_alive_ && !c.close_after_ && !c.front_.closing();
     c.response_done_ = false;
     c.plan_ = plan_response(head, bodiless, c.version_, keep);
-    c.out_.append(client_response_head(head, c.plan_, c.version_));
+    c.out_.append(client_response_head(head, c.plan_, c.version_, c.set_cookie_));
     c.head_sent_ = true;
+    c.head_latency_ms_ = std::chrono::duration<double, std::milli>(c.front_.loop().now() - c.routed_at_).count();
 }
 
 void ClientConnection::ResponseSide::on_body(std::string_view bytes) {

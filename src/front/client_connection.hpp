@@ -77,6 +77,9 @@ private:
 
     // Routing and the upstream connection.
     void route();
+    // A sticky shift's choice: the generation this client went to before, while it still takes new requests.
+    std::optional<int> sticky_choice() const;
+    void remember_choice(int generation);
     // `pause`: try again after it (else after the growing backoff); a change of routes ends it early.
     void wait_for_route(std::optional<Duration> pause = std::nullopt);
     void connect_failed();
@@ -152,10 +155,16 @@ private:
     int avoid_generation_ = 0;  // the generation a retry does not go back to before avoid_until_
     Clock::time_point avoid_until_{};
     bool chunked_up_ = false;       // its body goes up chunked
+    bool has_body_ = false;         // it has a body (Content-Length or chunked)
     Clock::time_point started_{};
     Clock::time_point waiting_since_{};
     Duration backoff_{0};
     std::optional<Router::Ticket> ticket_;
+    Clock::time_point routed_at_{};  // when the current ticket began: the start of its latency
+    double head_latency_ms_ = -1;    // to the final response head; < 0: none yet
+    int sticky_generation_ = 0;      // [shift] sticky: where this connection's requests went during the shift
+    int cookie_generation_ = 0;      // the generation the request's sticky cookie names (0: none)
+    std::string set_cookie_;         // a Set-Cookie line for the response, when the client must learn its version
     std::unique_ptr<UpstreamConnection> upstream_;
 
     // Its response.

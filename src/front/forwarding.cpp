@@ -89,7 +89,8 @@ ResponsePlan plan_response(const MessageHead& response, bool bodiless, HttpVersi
     return plan;
 }
 
-std::string client_response_head(const MessageHead& response, const ResponsePlan& plan, HttpVersion client_version) {
+std::string client_response_head(const MessageHead& response, const ResponsePlan& plan, HttpVersion client_version,
+                                 std::string_view extra_fields) {
     std::string out;
     out.reserve(128 + response.fields.size() * 48);
     append_status_line(out, response);
@@ -100,6 +101,7 @@ std::string client_response_head(const MessageHead& response, const ResponsePlan
     if (plan.framing == BodyFraming::Chunked) append_field(out, "Transfer-Encoding", "chunked");
     if (!plan.keep_alive) append_field(out, "Connection", "close");
     else if (client_version.minor == 0) append_field(out, "Connection", "keep-alive");
+    out.append(extra_fields);
     out.append("\r\n");
     return out;
 }

@@ -39,8 +39,10 @@ struct ResponsePlan {
 // chunked to an HTTP/1.1 client and until the close to an HTTP/1.0 one.
 ResponsePlan plan_response(const MessageHead& response, bool bodiless, HttpVersion client_version,
                            bool client_keep_alive);
-// The response head for the client, with the plan's framing and connection fields.
-std::string client_response_head(const MessageHead& response, const ResponsePlan& plan, HttpVersion client_version);
+// The response head for the client, with the plan's framing and connection fields, and `extra_fields`
+// (whole "Name: value\r\n" lines of the front's own, such as a sticky shift's Set-Cookie) at the end.
+std::string client_response_head(const MessageHead& response, const ResponsePlan& plan, HttpVersion client_version,
+                                 std::string_view extra_fields = {});
 // A 1xx interim response (100 Continue, 103 Early Hints) or 101 Switching Protocols, fields as they came
 // (101 keeps Upgrade and Connection: they are what it says).
 std::string interim_response_head(const MessageHead& response);

@@ -9,6 +9,7 @@
 
 #include "core/duration.hpp"
 #include "front/http_limits.hpp"
+#include "front/shift_policy.hpp"
 
 namespace hotswap {
 
@@ -49,6 +50,11 @@ struct FrontOptions {
     size_t retry_limit = 64 * 1024;
     // X-Forwarded-For, -Proto and -Host on every request.
     bool forwarded_headers = true;
+    // During a gradual shift, whether a client stays with one version ([shift] sticky).
+    ShiftSticky sticky = ShiftSticky::None;
+    // Shadow verification ([check] shadow): the last this many distinct GET/HEAD requests are kept for a
+    // replay against a new version; 0: none kept.
+    size_t shadow_requests = 0;
     std::function<void(const AccessRecord&)> on_access;  // unset: no access lines (not verbose)
     std::function<void(std::string_view)> on_warning;
 };

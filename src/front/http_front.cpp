@@ -60,7 +60,11 @@ Result<std::unique_ptr<HttpFront>> HttpFront::create(EventLoop& loop, Listener l
 }
 
 HttpFront::HttpFront(EventLoop& loop, Listener listener, FrontOptions options, std::unique_ptr<Proxy> bytes)
-    : loop_(loop), listener_(std::move(listener)), options_(std::move(options)), bytes_(std::move(bytes)) {
+    : loop_(loop),
+      listener_(std::move(listener)),
+      options_(std::move(options)),
+      shadow_log_(options_.shadow_requests),
+      bytes_(std::move(bytes)) {
     const ListenAddress& a = listener_.address();
     host_ = a.kind == ListenAddress::Kind::Tcp ? fmt::format("{}:{}", a.host.empty() ? "localhost" : a.host, a.port)
                                                : std::string("localhost");
@@ -88,6 +92,23 @@ void HttpFront::serve_only(int generation, uint16_t port) {
     serving_port_ = port;
     resume_waiting();
     watch_listener(true);
+}
+
+void HttpFront::split(int generation, uint16_t port, unsigned weight) {
+    if (closing_) return;
+    if (!pools_.count(generation)) {
+        pools_[generation] = std::make_unique<UpstreamPool>(loop_, generation, loopback_addresses(port),
+                                                            options_.upstream_idle_timeout);
+    }
+    router_.split(generation, weight);
+    ports_[generation] = port;
+    resume_waiting();
+    watch_listener(true);
+}
+
+uint16_t HttpFront::port_of(int generation) const {
+    auto it = ports_.find(generation);
+    return it == ports_.end() ? 0 : it->second;
 }
 
 void HttpFront::drain(int generation, Duration timeout, std::function<void(const DrainReport&)> done) {

@@ -26,6 +26,7 @@
 #include "core/result.hpp"
 #include "front/front_options.hpp"
 #include "front/router.hpp"
+#include "front/shadow_log.hpp"
 #include "front/upstream_pool.hpp"
 #include "net/listener.hpp"
 #include "net/proxy.hpp"
@@ -53,6 +54,16 @@ public:
 
     // ---- the supervisor's side
     void serve_only(int generation, uint16_t port);
+    // One step of a gradual shift: N (on `port`) gets `weight` percent of new requests, the generation
+    // serving now the rest; the byte streams of protocol auto stay with the serving one until the switch.
+    void split(int generation, uint16_t port, unsigned weight);
+    // Told of every request's end (the shift's analysis); empty: nobody.
+    void set_request_observer(std::function<void(const RequestEnd&)> observer) { router_.set_observer(std::move(observer)); }
+    // A generation's private port, 0 when it is not known here.
+    uint16_t port_of(int generation) const;
+    // The last distinct GET/HEAD requests the apps answered ([check] shadow), for a replay against a new one.
+    ShadowLog& shadow_log() { return shadow_log_; }
+    const ShadowLog& shadow_log() const { return shadow_log_; }
     void drain(int generation, Duration timeout, std::function<void(const DrainReport&)> done);
     void remove(int generation);
     void stop_accepting();
@@ -96,6 +107,7 @@ private:
     FrontOptions options_;
     std::string host_;
     Router router_;
+    ShadowLog shadow_log_;
     std::map<int, std::unique_ptr<UpstreamPool>> pools_;
     std::map<int, Draining> draining_;
     std::map<int, uint16_t> ports_;

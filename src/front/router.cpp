@@ -18,6 +18,7 @@ struct Router::State {
         std::function<void()> on_idle;
     };
     std::map<int, Entry> entries;  // ordered, so ties go to the lower id and the sequence is deterministic
+    std::function<void(const RequestEnd&)> observer;
 
     Entry* find(int generation) {
         auto it = entries.find(generation);
@@ -66,6 +67,32 @@ bool Router::set_weight(int generation, unsigned weight) {
     state_->restart_cycle();
     return true;
 }
+
+bool Router::split(int generation, unsigned weight) {
+    if (weight > kMaxWeight) return false;
+    auto* target = state_->routable(generation);
+    if (!target) return false;
+    for (auto& [id, entry] : state_->entries)
+        if (id != generation && entry.stats.state == RouteState::Routable && entry.stats.weight > 0)
+            entry.stats.weight = kMaxWeight - weight;
+    target->stats.weight = weight;
+    state_->restart_cycle();
+    return true;
+}
+
+bool Router::takes_new(int generation) const {
+    auto* entry = state_->find(generation);
+    return entry && entry->stats.state == RouteState::Routable && entry->stats.weight > 0;
+}
+
+bool Router::mixed() const {
+    int taking = 0;
+    for (const auto& [id, entry] : state_->entries)
+        if (entry.stats.state == RouteState::Routable && entry.stats.weight > 0) ++taking;
+    return taking > 1;
+}
+
+void Router::set_observer(std::function<void(const RequestEnd&)> observer) { state_->observer = std::move(observer); }
 
 bool Router::drain(int generation, std::function<void()> on_idle) {
     auto* entry = state_->find(generation);
@@ -175,10 +202,10 @@ void Router::Ticket::note_retry() {
     if (auto* entry = state->find(generation_)) ++entry->stats.retries;
 }
 
-void Router::Ticket::finish(int status) { end(Outcome::Answered, status); }
+void Router::Ticket::finish(int status, double latency_ms) { end(Outcome::Answered, status, latency_ms); }
 void Router::Ticket::fail_upstream() { end(Outcome::UpstreamFailed, 0); }
 
-void Router::Ticket::end(Outcome outcome, int status) {
+void Router::Ticket::end(Outcome outcome, int status, double latency_ms) {
     if (!active_) return;
     active_ = false;
     // Held until return: a drain callback that destroys the router must not free the entry under us.
@@ -201,6 +228,9 @@ void Router::Ticket::end(Outcome outcome, int status) {
         case Outcome::Abandoned: ++s.abandoned; break;
     }
     --s.in_flight;
+    if (state->observer)
+        state->observer(RequestEnd{.generation = generation_, .outcome = outcome, .status = status,
+                                   .latency_ms = outcome == Outcome::Answered ? latency_ms : -1});
     if (s.state != RouteState::Draining || s.in_flight > 0) return;
     s.state = RouteState::Drained;
     // Bookkeeping done; the callback is moved out so it runs once even if it drains or forgets.

@@ -45,6 +45,14 @@ struct RouteStats {
     uint64_t abandoned = 0;          // ended without an outcome (the client went away)
 };
 
+// How one request ended on a generation, for whoever watches (the gradual shift's analysis).
+struct RequestEnd {
+    int generation = 0;
+    enum class Outcome { Answered, UpstreamFailed, Abandoned } outcome = Outcome::Answered;
+    int status = 0;           // Answered: the app's status
+    double latency_ms = -1;   // to the response head; < 0: not known (no answer, or a tunnel)
+};
+
 class Router {
     struct State;
 
@@ -66,15 +74,16 @@ public:
         // byte); it stays in flight.
         void note_retry();
         // The upstream answered with `status`; statuses outside 200–599 end the request without a class.
-        void finish(int status);
+        // `latency_ms`: from the request's start on this generation to its response head (< 0: unknown).
+        void finish(int status, double latency_ms = -1);
         // The upstream gave no answer; the front answers 502 itself.
         void fail_upstream();
 
     private:
         friend class Router;
-        enum class Outcome { Answered, UpstreamFailed, Abandoned };
+        using Outcome = RequestEnd::Outcome;
         Ticket(std::weak_ptr<State> state, int generation) : state_(std::move(state)), generation_(generation) {}
-        void end(Outcome outcome, int status);
+        void end(Outcome outcome, int status, double latency_ms = -1);
 
         std::weak_ptr<State> state_;
         int generation_ = 0;
@@ -92,6 +101,15 @@ public:
     // The gradual shift: N's weight, 0–100; others keep theirs. False when N is draining or drained or the
     // weight is above 100.
     bool set_weight(int generation, unsigned weight);
+    // One step of a shift: N gets `weight`, every other routable generation that has a weight gets the rest
+    // (100 - weight). False as set_weight.
+    bool split(int generation, unsigned weight);
+    // N takes new requests now: routable with a weight (a sticky client may go back to it).
+    bool takes_new(int generation) const;
+    // More than one generation takes new requests: a shift is under way.
+    bool mixed() const;
+    // Told of every request's end, after the router's bookkeeping (it must not destroy the router).
+    void set_observer(std::function<void(const RequestEnd&)> observer);
     // M gets no new requests; `on_idle` runs once when its in-flight count reaches 0 (before drain returns
     // if it is 0 already). False, and `on_idle` dropped, when M is unknown or already draining.
     bool drain(int generation, std::function<void()> on_idle);
