@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <system_error>
 
@@ -34,10 +35,61 @@ Result<void> validate(const Config& c) {
     if (c.ready_timeout.count() <= 0) return Error::message("--ready-timeout must be more than 0");
     for (const auto& p : c.watch_paths)
         if (p.empty()) return Error::message("--watch: a path must not be empty");
+    // What needs the HTTP front, or at least a private port per version.
+    const bool client_verb = c.verb != Verb::Run && c.verb != Verb::Serve;
+    if (!client_verb && c.shift_steps && c.shift_steps->size() > 1 && !front_configured(c))
+        return Error::message(
+            "--shift needs the HTTP front, which routes each request: add --proxy ADDR (protocol auto or http); fd "
+            "mode and the TCP proxy move whole connections, so they switch at once");
+    if (!client_verb && c.shadow > 0 && !front_configured(c))
+        return Error::message("--shadow replays requests the HTTP front saw: add --proxy ADDR (protocol auto or http)");
+    if (!client_verb && !c.check_cmd.empty() && c.proxy.empty())
+        return Error::message(
+            "--check runs against the new version alone, on its private port: add --proxy ADDR (in fd mode every "
+            "version shares the public sockets, so a check would reach the one serving now)");
     return {};
 }
 
 }  // namespace
+
+bool front_configured(const Config& c) { return !c.proxy.empty() && c.proxy_protocol != ProxyProtocol::Tcp; }
+
+std::vector<unsigned> shift_steps_for(const Config& c) {
+    if (!front_configured(c)) return {100};
+    if (c.shift_steps) return *c.shift_steps;
+    return c.verb == Verb::Serve ? kServeShiftSteps : std::vector<unsigned>{100};
+}
+
+Result<std::vector<unsigned>> parse_shift_steps(std::span<const std::string> values) {
+    if (values.size() == 1 && (values[0] == "off" || values[0] == "now")) return std::vector<unsigned>{100};
+    std::vector<unsigned> steps;
+    for (const std::string& v : values) {
+        unsigned step = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), step);
+        if (ec != std::errc() || end != v.data() + v.size() || step < 1 || step > 100)
+            return Error::message(fmt::format("'{}' is not a step: give percentages from 1 to 100, like 10,50,100 "
+                                              "(or off: switch at once)", v));
+        if (!steps.empty() && step <= steps.back())
+            return Error::message(fmt::format("steps must rise: {} comes after {}", step, steps.back()));
+        steps.push_back(step);
+    }
+    if (steps.empty()) return Error::message("no steps: give percentages like 10,50,100, or off");
+    if (steps.back() != 100) steps.push_back(100);  // the last step is the switch
+    return steps;
+}
+
+Result<ShiftSticky> parse_shift_sticky(std::string_view text) {
+    if (text == "none") return ShiftSticky::None;
+    if (text == "connection") return ShiftSticky::Connection;
+    if (text == "cookie") return ShiftSticky::Cookie;
+    return Error::message(fmt::format("'{}' is not a sticky mode: use none, connection or cookie", text));
+}
+
+Result<bool> parse_on_regression(std::string_view text) {
+    if (text == "block") return true;
+    if (text == "warn") return false;
+    return Error::message(fmt::format("'{}' is not an on_regression policy: use block or warn", text));
+}
 
 Result<RestartPolicy> parse_restart_policy(std::string_view text) {
     if (text == "never") return RestartPolicy::Never;

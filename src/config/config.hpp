@@ -5,12 +5,15 @@
 #include <csignal>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/build_nice.hpp"
 #include "core/duration.hpp"
 #include "core/verbosity.hpp"
+// A plain struct of settings, shared with the front that follows them (no code of front/ comes with it).
+#include "front/shift_policy.hpp"
 
 namespace hotswap {
 
@@ -82,6 +85,18 @@ struct Config {
     size_t max_connections = 10000;  // [proxy] max_connections: client connections open at once
     bool forwarded_headers = true;   // [proxy] forwarded_headers: X-Forwarded-For, -Proto, -Host
 
+    // [shift] (the HTTP front only): how a ready version takes the traffic over. steps unset: at once in the
+    // dev loop, kServeShiftSteps in serve behind the front (docs/operations.md says why).
+    std::optional<std::vector<unsigned>> shift_steps;
+    ShiftPolicy shift;  // every field but steps, as [shift] sets them
+
+    // [check]: what a ready version must pass before it gets any traffic.
+    std::string check_cmd;           // --check CMD: run with the version's private address; non-zero: not switched
+    Duration check_timeout{60s};     // [check] timeout
+    size_t shadow = 0;               // --shadow N: replay the last N distinct GET/HEAD requests against it
+    std::optional<bool> shadow_block;  // [check] on_regression: block or warn; unset: block in serve, warn in run
+    Duration shadow_timeout{5s};     // [check] shadow_timeout: per replayed request
+
     std::string events;  // --events FILE|-
     Verbosity verbosity = Verbosity::Normal;
     bool json = false;   // --json for client verbs
@@ -95,6 +110,20 @@ struct ConfigOutcome {
     std::optional<Config> config;
     int exit_code = 0;
 };
+
+// serve's gradual default behind the HTTP front.
+inline const std::vector<unsigned> kServeShiftSteps{10, 50, 100};
+
+// The HTTP front runs (proxy mode with protocol auto or http).
+bool front_configured(const Config& c);
+// The steps a shift takes in this run: [shift] steps, else the mode's default.
+std::vector<unsigned> shift_steps_for(const Config& c);
+
+// "10,50,100" (the last step is 100, added when missing) or "off" / "now" (one step of 100: at once).
+Result<std::vector<unsigned>> parse_shift_steps(std::span<const std::string> values);
+// "none" | "connection" | "cookie"; "warn" | "block".
+Result<ShiftSticky> parse_shift_sticky(std::string_view text);
+Result<bool> parse_on_regression(std::string_view text);
 
 // "auto" | "http" | "tcp", and "port" | "fd".
 Result<ProxyProtocol> parse_proxy_protocol(std::string_view text);

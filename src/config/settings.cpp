@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/core.h>
 
@@ -63,6 +64,38 @@ ListenSpec listen_spec_of(const std::string& spec) {
         l.address = spec.substr(eq + 1);
     }
     return l;
+}
+
+// [shift] steps: [10, 50, 100], or "off".
+Result<std::vector<unsigned>> toml_steps(const TomlValue& v) {
+    std::vector<std::string> texts;
+    if (auto text = v.node().value<std::string>()) {
+        texts.push_back(*text);
+    } else if (const toml::array* array = v.node().as_array()) {
+        for (const toml::node& item : *array) {
+            const auto* n = item.as_integer();
+            if (!n) return v.error_at(item, "every step must be a whole percentage, like steps = [10, 50, 100]");
+            texts.push_back(std::to_string(n->get()));
+        }
+    } else {
+        return v.error("'steps' must be percentages like [10, 50, 100], or \"off\"");
+    }
+    auto steps = parse_shift_steps(texts);
+    if (!steps) return v.error(steps.error().to_string());
+    return *steps;
+}
+
+// A whole number from `low` to `high`, with the sentence that says so.
+Result<uint64_t> toml_count(const TomlValue& v, int64_t low, int64_t high) {
+    auto n = v.integer();
+    if (!n || *n < low || *n > high) return v.error(fmt::format("'{}' must be a whole number from {} to {}", v.key(), low, high));
+    return uint64_t(*n);
+}
+
+Result<double> toml_number(const TomlValue& v, double low, double high) {
+    auto n = v.number();
+    if (!n || *n < low || *n > high) return v.error(fmt::format("'{}' must be a number from {} to {}", v.key(), low, high));
+    return *n;
 }
 
 using R = Result<void>;
@@ -262,6 +295,67 @@ constexpr Setting kSettings[] = {
     {.section = "proxy", .key = "forwarded_headers",
      .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.forwarded_headers = on; return {}; }},
 
+    // [shift] (the HTTP front): how a ready version takes the traffic over, and when that is called off.
+    {.section = "shift", .key = "steps", .flag = "--shift", .form = FlagForm::CommaSeparated,
+     .help = "shift new requests to a new version in steps, e.g. 10,50,100 (percent), judging each step on real "
+             "traffic; off: at once (the default in the dev loop; serve behind the front: 10,50,100)",
+     .read = [](V v, D d) -> R { HS_TRY(steps, toml_steps(v)); d.config.shift_steps = steps; return {}; },
+     .apply = [](F f, C c) -> R {
+         auto steps = parse_shift_steps(f.values);
+         if (!steps) return steps.error().with_context(f.name);
+         c.shift_steps = *steps;
+         return {};
+     }},
+    {.section = "shift", .key = "step_time",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.shift.step_time = t; return {}; }},
+    {.section = "shift", .key = "step_requests",
+     .read = [](V v, D d) -> R { HS_TRY(n, toml_count(v, 0, 1'000'000'000)); d.config.shift.step_requests = n; return {}; }},
+    {.section = "shift", .key = "max_step_time",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.shift.max_step_time = t; return {}; }},
+    {.section = "shift", .key = "window",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.shift.window = t; return {}; }},
+    {.section = "shift", .key = "error_margin",  // percentage points
+     .read = [](V v, D d) -> R { HS_TRY(p, toml_number(v, 0, 100)); d.config.shift.error_margin = p / 100.0; return {}; }},
+    {.section = "shift", .key = "min_requests",
+     .read = [](V v, D d) -> R { HS_TRY(n, toml_count(v, 1, 1'000'000)); d.config.shift.min_requests = n; return {}; }},
+    {.section = "shift", .key = "consecutive_failures",
+     .read = [](V v, D d) -> R { HS_TRY(n, toml_count(v, 0, 1'000'000)); d.config.shift.consecutive_failures = unsigned(n); return {}; }},
+    {.section = "shift", .key = "latency_ratio",
+     .read = [](V v, D d) -> R { HS_TRY(r, toml_number(v, 1, 1000)); d.config.shift.latency_ratio = r; return {}; }},
+    {.section = "shift", .key = "latency_floor",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.shift.latency_floor = t; return {}; }},
+    {.section = "shift", .key = "latency_min_requests",
+     .read = [](V v, D d) -> R { HS_TRY(n, toml_count(v, 1, 1'000'000)); d.config.shift.latency_min_requests = n; return {}; }},
+    {.section = "shift", .key = "sticky",
+     .read = [](V v, D d) -> R { HS_TRY(m, toml_parsed(v, parse_shift_sticky)); d.config.shift.sticky = m; return {}; }},
+
+    // [check]: what a ready version must pass before any user request reaches it.
+    {.section = "check", .key = "cmd", .flag = "--check",
+     .help = "before the switch, run CMD (a shell command) against the new version alone: {port} and {url} in it, "
+             "and HOTSWAP_CHECK_PORT / HOTSWAP_CHECK_URL in its environment, are its private address; non-zero: "
+             "not switched",
+     .read = [](V v, D d) -> R { HS_TRY(cmd, v.string()); d.config.check_cmd = cmd; return {}; },
+     .apply = [](F f, C c) -> R { c.check_cmd = only_value(f); return {}; }},
+    {.section = "check", .key = "timeout",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.check_timeout = t; return {}; }},
+    {.section = "check", .key = "shadow", .flag = "--shadow",
+     .help = "before the switch, replay the last N distinct GET/HEAD requests against the new version and compare "
+             "with the old one's answers (serve: a regression blocks the switch; run: a warning)",
+     .read = [](V v, D d) -> R { HS_TRY(n, toml_count(v, 0, 1000)); d.config.shadow = size_t(n); return {}; },
+     .apply = [](F f, C c) -> R {
+         const std::string text = only_value(f);
+         size_t n = 0;
+         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+         if (ec != std::errc() || end != text.data() + text.size() || n > 1000)
+             return Error::message(fmt::format("{}: '{}' is not a number of requests from 0 to 1000", f.name, text));
+         c.shadow = n;
+         return {};
+     }},
+    {.section = "check", .key = "on_regression",
+     .read = [](V v, D d) -> R { HS_TRY(b, toml_parsed(v, parse_on_regression)); d.config.shadow_block = b; return {}; }},
+    {.section = "check", .key = "shadow_timeout",
+     .read = [](V v, D d) -> R { HS_TRY(t, v.duration()); d.config.shadow_timeout = t; return {}; }},
+
     // [artifacts]
     {.section = "artifacts", .key = "keep",
      .read = [](V v, D d) -> R {
@@ -312,6 +406,8 @@ constexpr Section kSections[] = {
     {.name = "ready"},
     {.name = "proxy", .required_key = "address",
      .missing_message = "[proxy] needs an address, like address = \"127.0.0.1:8080\""},
+    {.name = "shift"},
+    {.name = "check"},
     {.name = "artifacts"},
     {.name = ""},  // the top level's own keys, read last
 };

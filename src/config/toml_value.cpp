@@ -50,4 +50,10 @@ std::optional<int64_t> TomlValue::integer() const {
     return std::nullopt;
 }
 
+std::optional<double> TomlValue::number() const {
+    if (const auto* i = node_.as_integer()) return double(i->get());
+    if (const auto* f = node_.as_floating_point()) return f->get();
+    return std::nullopt;
+}
+
 }  // namespace hotswap

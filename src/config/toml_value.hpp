@@ -50,6 +50,8 @@ public:
     // An integer written as one: toml++'s value<int64_t>() would also convert a float, and a float beyond
     // int64's range makes that conversion undefined behaviour (the config fuzzer found it).
     std::optional<int64_t> integer() const;
+    // An integer or a float, as a double.
+    std::optional<double> number() const;
     // A value inside this one (an item of a table), with its own key for its errors.
     TomlValue inner(const toml::node& node, std::string_view key) const { return {node, key, position_}; }
 

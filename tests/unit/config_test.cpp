@@ -202,7 +202,8 @@ bool same(const Config& a, const Config& b) {
                           c.build_nice, c.build_idle, c.artifact, c.artifacts_keep, c.verify_key, c.command, c.env,
                           c.cwd, c.stop_signal, c.drain_timeout, c.probation, c.listen_pid, c.restart, listen,
                           c.ready, c.ready_timeout, c.proxy, c.proxy_protocol, c.app_socket, c.header_timeout,
-                          c.max_connections, c.forwarded_headers, c.events, c.verbosity, c.json);
+                          c.max_connections, c.forwarded_headers, c.shift_steps, c.check_cmd, c.shadow, c.events,
+                          c.verbosity, c.json);
     };
     return fields(a) == fields(b);
 }
@@ -234,6 +235,9 @@ const std::map<std::string_view, Sample> kSamples = {
     {"--proxy-protocol", {"\"tcp\"", {"--proxy", "127.0.0.1:8080", "--proxy-protocol", "tcp"}}},
     {"--app-socket", {"\"fd\"", {"--proxy", "127.0.0.1:8080", "--app-socket", "fd"}}},
     {"--header-timeout", {"\"3s\"", {"--proxy", "127.0.0.1:8080", "--header-timeout", "3s"}}},
+    {"--shift", {"[10, 50]", {"--shift", "10,50"}}},  // the last step, 100, comes by itself
+    {"--check", {"\"curl -f {url}/health\"", {"--check", "curl -f {url}/health"}}},
+    {"--shadow", {"20", {"--shadow", "20"}}},
     {"--verify-key", {"\"key.pub\"", {"--verify-key", "key.pub"}}},
     {"--events", {"\"-\"", {"--events", "-"}}},
     {"--quiet", {"true", {"--quiet"}}},
@@ -293,7 +297,8 @@ TEST_F(ConfigFile, EveryKeyWithAFlagReachesTheSameFieldBothWays) {
 
 TEST_F(ConfigFile, EveryKnownKeyIsReadAndItsMisspellingSuggestsIt) {
     EXPECT_EQ(known_keys(""), (std::vector<std::string_view>{"watch", "build", "run", "listen", "ready", "proxy",
-                                                             "artifacts", "events", "quiet", "verbose"}));
+                                                             "shift", "check", "artifacts", "events", "quiet",
+                                                             "verbose"}));
     for (const Setting& row : settings()) {
         if (row.key.empty()) continue;
         SCOPED_TRACE(fmt::format("[{}] {}", row.section, row.key));
