@@ -127,10 +127,22 @@ std::string format_status(const json& r) {
                            text_of(f, "connections_accepted", "0"), text_of(f, "requests_waiting", "0"),
                            text_of(f, "bad_requests", "0"), text_of(f, "requests_failed", "0"));
         for (const json& g : array_field(f, "generations"))
-            out += fmt::format("    app#{} {} · {} requests, {} in flight, {} retried, {} 5xx, {} upstream ({} idle)\n",
-                               text_of(g, "generation", "?"), text_of(g, "state", "?"), text_of(g, "requests", "0"),
+            out += fmt::format("    app#{} {} · weight {} · {} requests, {} in flight, {} retried, {} 5xx, {} upstream ({} idle)\n",
+                               text_of(g, "generation", "?"), text_of(g, "state", "?"), text_of(g, "weight", "0"),
+                               text_of(g, "requests", "0"),
                                text_of(g, "in_flight", "0"), text_of(g, "retries", "0"), text_of(g, "status_5xx", "0"),
                                text_of(g, "upstream_connections", "0"), text_of(g, "upstream_idle", "0"));
+    }
+    if (auto it = r.is_object() ? r.find("promotion") : r.end(); it != r.end() && it->is_object()) {
+        // A ready version on its way in: which pass it is in, and during a shift its share and step.
+        const json& p = *it;
+        std::string line = fmt::format("  promotion: app#{} in its {}", text_of(p, "generation", "?"), text_of(p, "pass", "?"));
+        if (auto s = p.find("shift"); s != p.end() && s->is_object())
+            line += fmt::format(" · {} % of new requests (step {} of {}, {} requests on it in this step, {} in all)",
+                                text_of(*s, "weight", "?"), text_of(*s, "step", "?"),
+                                s->contains("steps") && (*s)["steps"].is_array() ? std::to_string((*s)["steps"].size()) : "?",
+                                text_of(*s, "step_requests", "0"), text_of(*s, "requests", "0"));
+        out += line + "\n";
     }
     return out;
 }

@@ -21,6 +21,11 @@ std::string_view event_name(const Event& event) {
                           [](const event::Refused&) { return "refused"; },
                           [](const event::Spawn&) { return "spawn"; },
                           [](const event::Ready&) { return "ready"; },
+                          [](const event::Check&) { return "check"; },
+                          [](const event::Shadow&) { return "shadow"; },
+                          [](const event::ShiftStep&) { return "shift_step"; },
+                          [](const event::ShiftAnalysis&) { return "shift_analysis"; },
+                          [](const event::ShiftEnd&) { return "shift_end"; },
                           [](const event::Switch&) { return "switch"; },
                           [](const event::Drain&) { return "drain"; },
                           [](const event::FrontDrained&) { return "front_drained"; },
@@ -69,6 +74,39 @@ nlohmann::json event_fields(const Event& event) {
             [](const event::Drain& e) {
                 return json{{"generation", e.generation}, {"pid", e.pid}, {"artifact", e.artifact}, {"signal", e.signal},
                             {"drain_timeout_ms", e.drain_timeout_ms}, {"reason", e.reason}};
+            },
+            [](const event::Check& e) {
+                return json{{"generation", e.generation}, {"ok", e.ok}, {"command", e.command}, {"status", e.status},
+                            {"duration_ms", e.duration_ms}, {"tail", e.tail}, {"still_serving", e.still_serving}};
+            },
+            [](const event::Shadow& e) {
+                return json{{"generation", e.generation}, {"replayed", e.replayed}, {"regressions", e.regressions},
+                            {"blocked", e.blocked}, {"summary", e.summary}, {"regressed", e.regressed}};
+            },
+            [](const event::ShiftStep& e) {
+                return json{{"generation", e.generation}, {"previous", e.previous}, {"step", e.step},
+                            {"steps", e.steps}, {"weight", e.weight}};
+            },
+            [](const event::ShiftAnalysis& e) {
+                return json{{"generation", e.generation},
+                            {"previous", e.previous},
+                            {"step", e.step},
+                            {"weight", e.weight},
+                            {"decision", e.decision},
+                            {"reason", e.reason},
+                            {"step_requests_new", e.step_requests_new},
+                            {"step_requests_old", e.step_requests_old},
+                            {"step_ms", e.step_ms},
+                            {"window_requests_new", e.window_requests_new},
+                            {"window_errors_new", e.window_errors_new},
+                            {"window_requests_old", e.window_requests_old},
+                            {"window_errors_old", e.window_errors_old},
+                            {"p99_ms_new", e.p99_ms_new},
+                            {"p99_ms_old", e.p99_ms_old}};
+            },
+            [](const event::ShiftEnd& e) {
+                return json{{"generation", e.generation}, {"previous", e.previous}, {"ok", e.ok}, {"reason", e.reason},
+                            {"duration_ms", e.duration_ms}, {"requests", e.requests}, {"errors", e.errors}};
             },
             [](const event::FrontDrained& e) {
                 return json{{"generation", e.generation}, {"requests", e.requests}, {"status_5xx", e.status_5xx},

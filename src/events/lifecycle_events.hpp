@@ -94,6 +94,56 @@ struct FrontDrained {
     bool timed_out = false;
     int64_t waited_ms = 0;           // from the drain's start
 };
+// Before the switch (issue "gradual shift"): the check command ran against the new generation alone.
+struct Check {
+    int generation = 0;
+    bool ok = false;
+    std::string command{};
+    std::string status{};     // "exit 0", "exit 3", "killed by SIGKILL", "timed out after 60 s"
+    int64_t duration_ms = 0;
+    std::vector<std::string> tail{};  // the last lines of its output
+    int still_serving = 0;
+};
+// Before the switch: the last distinct GET/HEAD requests of live traffic were replayed against it.
+struct Shadow {
+    int generation = 0;
+    size_t replayed = 0;
+    size_t regressions = 0;
+    bool blocked = false;  // a regression kept the switch from happening
+    std::string summary{};  // "replayed 40 requests: 1 regression: GET /api/users: 200 before, 500 now"
+    std::vector<std::string> regressed{};  // each regression, as summary words them
+};
+// A step of a gradual shift began: the new generation gets `weight` percent of new requests.
+struct ShiftStep {
+    int generation = 0;
+    int previous = 0;
+    size_t step = 0;  // 1-based
+    size_t steps = 0;
+    unsigned weight = 0;
+};
+// The analysis decided: a step is over (next) or the shift is off (abort), with its figures.
+struct ShiftAnalysis {
+    int generation = 0;
+    int previous = 0;
+    size_t step = 0;
+    unsigned weight = 0;
+    std::string decision{};  // next | abort
+    std::string reason{};
+    uint64_t step_requests_new = 0, step_requests_old = 0;  // ended during the step, on each side
+    int64_t step_ms = 0;
+    uint64_t window_requests_new = 0, window_errors_new = 0, window_requests_old = 0, window_errors_old = 0;
+    double p99_ms_new = 0, p99_ms_old = 0;
+};
+// The shift is over: the new generation takes everything (ok, the switch follows) or was aborted.
+struct ShiftEnd {
+    int generation = 0;
+    int previous = 0;
+    bool ok = false;
+    std::string reason{};
+    int64_t duration_ms = 0;
+    uint64_t requests = 0;  // ended on the new generation during the shift
+    uint64_t errors = 0;    // of those, 5xx or no answer
+};
 struct Kill {
     int generation = 0;
     pid_t pid = 0;
@@ -160,7 +210,8 @@ struct ReloadEnd {
 namespace hotswap {
 
 using Event = std::variant<event::Change, event::BuildStart, event::BuildEnd, event::Refused, event::Spawn,
-                           event::Ready, event::Switch, event::Drain, event::FrontDrained, event::Kill, event::Exit, event::Rollback,
+                           event::Ready, event::Check, event::Shadow, event::ShiftStep, event::ShiftAnalysis,
+                           event::ShiftEnd, event::Switch, event::Drain, event::FrontDrained, event::Kill, event::Exit, event::Rollback,
                            event::Restart, event::Leftovers, event::ReloadStart, event::ReloadEnd>;
 
 // "build_end", as the event stream names it.

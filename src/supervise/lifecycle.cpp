@@ -20,6 +20,7 @@ const char* to_string(GenerationEvent event) {
         case GenerationEvent::Switch: return "switch";
         case GenerationEvent::ReadyTimeout: return "ready-timeout";
         case GenerationEvent::Superseded: return "superseded";
+        case GenerationEvent::Refused: return "refused";
         case GenerationEvent::Stop: return "stop";
         case GenerationEvent::Exited: return "exited";
     }
@@ -61,7 +62,7 @@ std::optional<GenerationState> next_state(GenerationState state, GenerationEvent
             return std::nullopt;
         case S::Ready:
             if (event == E::Switch) return S::Serving;
-            if (event == E::Superseded || event == E::Exited) return S::Failed;
+            if (event == E::Superseded || event == E::Refused || event == E::Exited) return S::Failed;
             if (event == E::Stop) return S::Draining;
             return std::nullopt;
         case S::Serving:

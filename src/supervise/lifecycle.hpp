@@ -15,6 +15,7 @@ enum class GenerationEvent {
     Switch,         // it takes over: the previous serving generation is told to stop
     ReadyTimeout,   // no readiness within ready_timeout
     Superseded,     // a newer build arrived before it was ready
+    Refused,        // ready, but the check, the shadow replay or the shift turned it down
     Stop,           // hotswap stops it (a newer generation serves, or hotswap shuts down)
     Exited,         // its leader exited and was reaped
 };

@@ -112,6 +112,7 @@ void Supervisor::reload(LaunchTarget target) {
     // A generation still starting is superseded by the newer build; its pending reloads carry over.
     for (auto& [id, g] : generations_.all())
         if (g->state == GenerationState::Starting || g->state == GenerationState::Ready) {
+            if (promotion_.generation() == id) promotion_.cancel();
             generations_.advance(*g, GenerationEvent::Superseded);
             generations_.stop(*g, "superseded");
         }
@@ -199,7 +200,21 @@ void Supervisor::on_ready(int id) {
     g->ready_at = Clock::now();
     generations_.advance(*g, GenerationEvent::ProbeReady);
     emit_event(events_, event::Ready{.generation = id, .pid = g->pid(), .ready_ms = whole_ms(g->ready_at - g->spawned_at)});
-    switch_to(*g);
+    // Check, shadow, shift: each that applies before it takes over (at once when none does).
+    promotion_.start(*g, generations_.serving(), [this, id](bool ok, std::string why) { on_promoted(id, ok, why); });
+}
+
+void Supervisor::on_promoted(int id, bool ok, const std::string& why) {
+    Generation* g = generations_.find(id);
+    if (!g || g->state != GenerationState::Ready || shutting_down_) return;
+    if (ok) {
+        switch_to(*g);
+        return;
+    }
+    // Turned down: no user request reaches it any more, the old version serves on, its build is bad.
+    generations_.advance(*g, GenerationEvent::Refused);
+    generations_.stop(*g, "refused");
+    fail_step(why, g);
 }
 
 void Supervisor::switch_to(Generation& g) {
@@ -281,6 +296,15 @@ void Supervisor::fail_step(std::string_view why, const Generation* g) {
 void Supervisor::on_exit(int id, int wait_status) {
     std::unique_ptr<Generation> g = generations_.remove(id);
     if (!g) return;
+    // 0. A promotion it was part of ends: its own (it was turned down by dying), or the one replacing it,
+    //    which takes over at once, since nothing else serves now.
+    const char* promoted_pass = promotion_.generation() == id ? promotion_.pass() : "";
+    Generation* successor_ready = nullptr;
+    if (promotion_.generation() == id) promotion_.cancel();
+    else if (promotion_.generation() != 0 && promotion_.serving_id() == id) {
+        successor_ready = generations_.find(promotion_.generation());
+        promotion_.cancel();
+    }
     // 1. Its Child has delivered its last lines (they come before the verdict) and killed what was left in
     //    its group.
     traffic_.unroute(*g);  // proxy mode: new connections wait for the next generation instead of meeting a closed port
@@ -306,7 +330,10 @@ void Supervisor::on_exit(int id, int wait_status) {
     const bool failed_start = action == ExitAction::ReportFailedStart;
     event::Exit exit{.generation = g->id, .pid = g->pid(), .artifact = g->launch.artifact_id, .state = to_string(was),
                      .status = how, .uptime_ms = since(g->spawned_at).count(), .action = to_string(action),
-                     .message = failed_start ? fmt::format("{} exited before it was ready ({})", g->label(), how) : "",
+                     .message = !failed_start ? ""
+                                : *promoted_pass ? fmt::format("{} exited during its {} before the switch ({})", g->label(),
+                                                               std::string_view(promoted_pass) == "shift" ? "traffic shift" : promoted_pass, how)
+                                                 : fmt::format("{} exited before it was ready ({})", g->label(), how),
                      .tail = failed_start ? g->tail() : std::vector<std::string>{},
                      .still_serving = generations_.serving_id(), .successor = next ? next->id : 0,
                      .is_crash = facts.crashed, .is_server = facts.is_server};
@@ -333,6 +360,8 @@ void Supervisor::on_exit(int id, int wait_status) {
             upgrade_.lost(*g, action, how, next != nullptr);
             break;
     }
+
+    if (successor_ready && successor_ready->state == GenerationState::Ready && !shutting_down_) switch_to(*successor_ready);
 
     // 5. What was waiting for this exit: hotswap's own stop, restart mode's next generation, and the
     //    serving generation's favor once the reload's work is over.

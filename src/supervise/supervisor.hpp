@@ -6,6 +6,7 @@
 //   UpgradeAttempt  reload_start … reload_end, its waiters and honest outcome (upgrade_attempt.hpp)
 //   ArtifactIntake  the build output or deployed binary, checked and kept (artifact_intake.hpp)
 //   Traffic         listening sockets, proxy routing and readiness (traffic.hpp)
+//   Promotion       what a ready generation passes before the switch: check, shadow, shift (promotion.hpp)
 //   SourceWatch     what starts an upgrade: sources (run) or the binary (serve) (source_watch.hpp)
 // The rules themselves (state transitions, what an exit means) are pure functions in lifecycle.hpp; what
 // touches processes and the file system (the build, the app's processes, the watch) goes through Drivers
@@ -32,6 +33,7 @@
 #include "supervise/drivers.hpp"
 #include "supervise/generations.hpp"
 #include "supervise/leftover_reaper.hpp"
+#include "supervise/promotion.hpp"
 #include "supervise/restart_backoff.hpp"
 #include "supervise/service_dirs.hpp"
 #include "supervise/source_watch.hpp"
@@ -92,6 +94,8 @@ private:
     void reload(LaunchTarget target);
     void spawn_generation(LaunchTarget target);
     void on_ready(int id);
+    // The promotion of `id` is over: it takes over (ok), or it is stopped and its build marked bad.
+    void on_promoted(int id, bool ok, const std::string& why);
     void switch_to(Generation& g);
     void on_ready_timeout(int id);
     void on_notify(const NotifyServer::Message& message);
@@ -123,6 +127,7 @@ private:
     ArtifactIntake artifacts_;
     Generations generations_;
     UpgradeAttempt upgrade_;
+    Promotion promotion_;
     LeftoverReaper leftovers_;
     std::unique_ptr<SourceWatch> watch_;
     std::unique_ptr<BuildRunner> builder_;

@@ -29,6 +29,7 @@ Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
       generations_(events_, config_.stop_signal, config_.drain_timeout),
       upgrade_(events_, config_.probation,
                {[this] { return generations_.serving(); }, [this] { unfavor_when_settled(); }}),
+      promotion_(loop_, config_, traffic_, events_),
       leftovers_(events_) {}
 
 Supervisor::~Supervisor() = default;
@@ -124,6 +125,7 @@ nlohmann::json Supervisor::status_json() const {
                              {"last_reload", last_reload_}};
     if (traffic_.proxy_mode()) status["proxy"] = traffic_.proxy_status_json();
     if (traffic_.front_mode()) status["front"] = traffic_.front_status_json();
+    if (auto promotion = promotion_.status_json(); !promotion.is_null()) status["promotion"] = std::move(promotion);
     return status;
 }
 
@@ -185,6 +187,7 @@ void Supervisor::shutdown(int signo) {
     Console::get().info(fmt::format("{} received: stopping", signal_name(signo)), Tone::Dim);
     restart_timer_.cancel();
     launch_when_stopped_.reset();
+    promotion_.cancel();
     traffic_.stop_routing();
     if (builder_) builder_->abort();
     generations_.stop_all("shutdown");

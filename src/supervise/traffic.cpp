@@ -112,6 +112,8 @@ FrontOptions Traffic::front_options() const {
     options.header_timeout = config_.header_timeout;
     options.max_connections = config_.max_connections;
     options.forwarded_headers = config_.forwarded_headers;
+    options.sticky = config_.shift.sticky;
+    options.shadow_requests = config_.shadow;
     // A request that finds no generation serving (a crash, a rollback on its way) waits for the next one,
     // which may take a whole start.
     options.max_wait = std::max(options.max_wait, config_.ready_timeout);
@@ -265,6 +267,68 @@ void Traffic::drain(const Generation& g, Duration timeout, std::function<void()>
                                                     .waited_ms = r.waited.count()});
         then();
     });
+}
+
+std::vector<ShadowRequest> Traffic::shadow_requests() const {
+    if (!front_) return {};
+    return front_->shadow_log().latest();
+}
+
+bool Traffic::can_shift(const Generation& g, const Generation& serving) const {
+    return front_ && g.private_port != 0 && serving.private_port != 0 && !shift_steps_for(config_).empty() &&
+           shift_steps_for(config_).size() > 1;
+}
+
+void Traffic::shift(const Generation& g, const Generation& serving, std::function<void(const ShiftOutcome&)> done) {
+    ShiftPolicy policy = config_.shift;
+    policy.steps = shift_steps_for(config_);
+    const int id = g.id, previous = serving.id;
+    const uint16_t port = g.private_port;
+    TrafficShift::Hooks hooks;
+    hooks.set_weight = [this, id, port](unsigned weight) {
+        if (front_) front_->split(id, port, weight);
+    };
+    hooks.on_step = [this](const ShiftStep& s) {
+        emit_event(events_, event::ShiftStep{.generation = s.generation, .previous = s.previous, .step = s.step,
+                                             .steps = s.steps, .weight = s.weight});
+    };
+    hooks.on_decision = [this](const ShiftDecision& d) {
+        emit_event(events_, event::ShiftAnalysis{.generation = d.generation, .previous = d.previous, .step = d.step,
+                                                 .weight = d.weight, .decision = d.abort ? "abort" : "next",
+                                                 .reason = d.reason, .step_requests_new = d.step_new,
+                                                 .step_requests_old = d.step_old, .step_ms = d.step_elapsed.count(),
+                                                 .window_requests_new = d.new_side.requests,
+                                                 .window_errors_new = d.new_side.errors,
+                                                 .window_requests_old = d.old_side.requests,
+                                                 .window_errors_old = d.old_side.errors,
+                                                 .p99_ms_new = d.new_side.p99_ms, .p99_ms_old = d.old_side.p99_ms});
+    };
+    hooks.on_end = [this, id, previous, done = std::move(done)](const ShiftOutcome& o) {
+        emit_event(events_, event::ShiftEnd{.generation = id, .previous = previous, .ok = o.ok, .reason = o.reason,
+                                            .duration_ms = o.elapsed.count(), .requests = o.new_requests,
+                                            .errors = o.new_errors});
+        auto then = done;  // the shift (and this hook with it) goes now
+        if (front_) front_->set_request_observer(nullptr);
+        shift_.reset();
+        then(o);
+    };
+    shift_ = std::make_unique<TrafficShift>(loop_, std::move(policy), id, previous, std::move(hooks));
+    front_->set_request_observer([this](const RequestEnd& end) {
+        if (shift_) shift_->on_request_end(end);
+    });
+    shift_->start();
+}
+
+void Traffic::cancel_shift(int generation) {
+    if (!shift_ || shift_->generation() != generation) return;
+    shift_->cancel();
+    if (front_) front_->set_request_observer(nullptr);
+    shift_.reset();
+}
+
+nlohmann::json Traffic::shift_status_json() const {
+    if (!shift_) return nullptr;
+    return shift_->status_json();
 }
 
 nlohmann::json Traffic::listeners_json() const {

@@ -20,6 +20,7 @@
 #include "config/config.hpp"
 #include "events/lifecycle_events.hpp"
 #include "front/http_front.hpp"
+#include "front/traffic_shift.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "net/listener.hpp"
@@ -71,6 +72,18 @@ public:
     // app drains its own connections, so `then` runs at once.
     void drain(const Generation& g, Duration timeout, std::function<void()> then);
 
+    // Before the switch (supervise/promotion.hpp), the HTTP front only.
+    // The last distinct GET/HEAD requests the apps answered, for a shadow replay against a new generation.
+    std::vector<ShadowRequest> shadow_requests() const;
+    // A gradual shift from `serving` to `g` can run: the front, steps beyond an immediate one, both on ports.
+    bool can_shift(const Generation& g, const Generation& serving) const;
+    // Moves new requests from `serving` to `g` step by step (its events emitted here); `done` once it passed
+    // every step (the switch is the caller's) or was aborted (g's weight is 0 again by then).
+    void shift(const Generation& g, const Generation& serving, std::function<void(const ShiftOutcome&)> done);
+    // The shift to `generation`, if one runs, ends now: its weight 0, no callback.
+    void cancel_shift(int generation);
+    nlohmann::json shift_status_json() const;  // null when none runs
+
     nlohmann::json listeners_json() const;
     nlohmann::json proxy_status_json() const;  // null outside proxy mode
     nlohmann::json front_status_json() const;  // null without the HTTP front
@@ -87,6 +100,7 @@ private:
     std::optional<Listener> adopted_proxy_;  // systemd's socket for the --proxy address, until open_proxy
     std::unique_ptr<Proxy> proxy_;
     std::unique_ptr<HttpFront> front_;
+    std::unique_ptr<TrafficShift> shift_;
     ReadySpec ready_;
     std::string ready_template_;  // proxy mode: --ready with {port}, filled in per generation; empty: none
 };

@@ -66,8 +66,8 @@ void Console::debug(std::string_view text) {
 }
 
 void Console::child_line(Source source, int generation, std::string_view line) {
-    if (source == Source::Build) {
-        if (verbosity_ != Verbosity::Quiet) write("build", Tone::Plain, line);
+    if (source == Source::Build || source == Source::Check) {
+        if (verbosity_ != Verbosity::Quiet) write(source == Source::Build ? "build" : "check", Tone::Plain, line);
         return;
     }
     write(source == Source::App ? fmt::format("app#{}", generation) : "hotswap", Tone::Plain, line);

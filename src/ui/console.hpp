@@ -10,7 +10,7 @@
 
 namespace hotswap {
 
-enum class Source { Hotswap, Build, App };
+enum class Source { Hotswap, Build, App, Check };
 enum class Tone { Plain, Good, Warn, Bad, Dim };
 
 class Console {

@@ -69,6 +69,47 @@ void LifecycleLines::on(const event::Spawn& e) {
 
 void LifecycleLines::on(const event::Ready&) {}  // the switch follows at once and says how long it took
 
+void LifecycleLines::on(const event::Check& e) {
+    if (e.ok) {
+        console_.info(fmt::format("{} passed the check in {}", app(e.generation), took(e.duration_ms)), Tone::Dim);
+        return;
+    }
+    console_.error(fmt::format("✗ {} failed the check ({}) · not switched · {}", app(e.generation), e.status,
+                               note(e.still_serving)));
+    show_tail("the check", e.tail);
+}
+
+void LifecycleLines::on(const event::Shadow& e) {
+    if (e.regressions == 0) {
+        console_.info(fmt::format("{}: {}", app(e.generation), e.summary), Tone::Dim);
+        return;
+    }
+    if (e.blocked) console_.error(fmt::format("✗ {} · not switched: {}", app(e.generation), e.summary));
+    else console_.warn(fmt::format("{} answers differently: {}", app(e.generation), e.summary));
+    for (const auto& r : e.regressed) console_.error(fmt::format("  | {}", r));
+}
+
+void LifecycleLines::on(const event::ShiftStep& e) {
+    console_.info(fmt::format("shift: {} gets {} % of new requests (step {} of {}) · {} the rest", app(e.generation),
+                              e.weight, e.step, e.steps, app(e.previous)),
+                  Tone::Dim);
+}
+
+void LifecycleLines::on(const event::ShiftAnalysis& e) {
+    if (e.decision == "abort") return;  // shift_end says it, with the outcome
+    console_.debug(fmt::format("shift: step {} ({} %) passed: {}", e.step, e.weight, e.reason));
+}
+
+void LifecycleLines::on(const event::ShiftEnd& e) {
+    if (e.ok) {
+        console_.debug(fmt::format("shift: {} passed every step in {}", app(e.generation), took(e.duration_ms)));
+        return;
+    }
+    if (e.reason.empty()) return;  // cancelled: what cancelled it says so
+    console_.error(fmt::format("✗ shift aborted after {}: {} · {} serves everything again", took(e.duration_ms), e.reason,
+                               app(e.previous)));
+}
+
 void LifecycleLines::on(const event::Switch& e) {
     const std::string label = app(e.generation);
     const std::string ready_in = took(e.ready_ms);

@@ -40,6 +40,11 @@ private:
     void on(const event::Refused& e);
     void on(const event::Spawn& e);
     void on(const event::Ready& e);
+    void on(const event::Check& e);
+    void on(const event::Shadow& e);
+    void on(const event::ShiftStep& e);
+    void on(const event::ShiftAnalysis& e);
+    void on(const event::ShiftEnd& e);
     void on(const event::Switch& e);
     void on(const event::Drain& e);
     void on(const event::FrontDrained& e);

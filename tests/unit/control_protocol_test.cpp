@@ -104,16 +104,16 @@ TEST(ControlClientOutput, ShowsTheFrontAndEachGenerationsRequests) {
     auto reply = nlohmann::json::parse(R"({"serving": true, "generations": [{"id": 5, "state": "serving"}],
         "front": {"address": "tcp://127.0.0.1:8080", "protocol": "auto", "connections_open": 64,
                   "connections_accepted": 70, "requests_waiting": 0, "bad_requests": 1, "requests_failed": 0,
-                  "generations": [{"generation": 4, "state": "draining", "requests": 900, "in_flight": 2,
+                  "generations": [{"generation": 4, "state": "draining", "weight": 0, "requests": 900, "in_flight": 2,
                                    "retries": 1, "status_5xx": 0, "upstream_connections": 2, "upstream_idle": 0},
-                                  {"generation": 5, "state": "routable", "requests": 120, "in_flight": 62,
+                                  {"generation": 5, "state": "routable", "weight": 100, "requests": 120, "in_flight": 62,
                                    "retries": 0, "status_5xx": 3, "upstream_connections": 64, "upstream_idle": 2}]}})");
     std::string text = format_status(reply);
     EXPECT_NE(text.find("  front: tcp://127.0.0.1:8080 (auto) · 64 connections open, 70 accepted, 0 waiting, 1 bad, 0 failed\n"),
               std::string::npos) << text;
-    EXPECT_NE(text.find("    app#4 draining · 900 requests, 2 in flight, 1 retried, 0 5xx, 2 upstream (0 idle)\n"),
+    EXPECT_NE(text.find("    app#4 draining · weight 0 · 900 requests, 2 in flight, 1 retried, 0 5xx, 2 upstream (0 idle)\n"),
               std::string::npos) << text;
-    EXPECT_NE(text.find("    app#5 routable · 120 requests, 62 in flight, 0 retried, 3 5xx, 64 upstream (2 idle)\n"),
+    EXPECT_NE(text.find("    app#5 routable · weight 100 · 120 requests, 62 in flight, 0 retried, 3 5xx, 64 upstream (2 idle)\n"),
               std::string::npos) << text;
 }
 
