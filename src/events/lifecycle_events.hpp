@@ -110,7 +110,7 @@ struct Shadow {
     size_t replayed = 0;
     size_t regressions = 0;
     bool blocked = false;  // a regression kept the switch from happening
-    std::string summary{};  // "replayed 40 requests: 1 regression: GET /api/users: 200 before, 500 now"
+    std::string summary{};  // "40 requests replayed: 39 answered as before or better, 1 regression"
     std::vector<std::string> regressed{};  // each regression, as summary words them
 };
 // A step of a gradual shift began: the new generation gets `weight` percent of new requests.

@@ -84,9 +84,16 @@ void LifecycleLines::on(const event::Shadow& e) {
         console_.info(fmt::format("{}: {}", app(e.generation), e.summary), Tone::Dim);
         return;
     }
-    if (e.blocked) console_.error(fmt::format("✗ {} · not switched: {}", app(e.generation), e.summary));
-    else console_.warn(fmt::format("{} answers differently: {}", app(e.generation), e.summary));
-    for (const auto& r : e.regressed) console_.error(fmt::format("  | {}", r));
+    if (e.blocked) {
+        console_.error(fmt::format("✗ {} answers worse than the version serving · not switched · shadow replay: {}",
+                                   app(e.generation), e.summary));
+        for (const auto& r : e.regressed) console_.error(fmt::format("  | {}", r));
+        return;
+    }
+    console_.warn(fmt::format("{} answers worse than the version before it · switched anyway (on_regression = "
+                              "\"warn\"; \"block\" stops it) · shadow replay: {}",
+                              app(e.generation), e.summary));
+    for (const auto& r : e.regressed) console_.warn(fmt::format("  | {}", r));
 }
 
 void LifecycleLines::on(const event::ShiftStep& e) {
