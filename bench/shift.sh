@@ -8,7 +8,8 @@
 #   - +50 ms      (-delay-ms 50 on every request)
 # ROUNDS reloads each; per round, from the shift's own events: requests that ended on the bad version
 # (exposed), of those its errors, and the time from the shift's start to the abort; from the load generator:
-# the failed requests users saw. Medians are printed.
+# the failed requests users saw. Medians are printed, and the time a good version's shift takes (each bad
+# round is followed by a good one, so that every round starts alike).
 # The baseline, computed in the same run at the rate measured here: Flagger's documented defaults
 # (docs.flagger.app, "Deployment Strategies" and "Metrics Analysis": analysis interval 1m, threshold 5 failed
 # checks before rollback, stepWeight 10, maxWeight 50, request-success-rate min 99 % and request-duration
@@ -99,6 +100,8 @@ round() {
     generation=$((generation + 1))
     echo "--version v$generation --notify" >src/args
     "$HOTSWAP" reload >"$work/reload.out" 2>&1 || { echo "shift.sh: a good version failed: $(cat "$work/reload.out")" >&2; exit 1; }
+    line=$(grep -E '"event":"shift_end"' "$events" | grep -E "\"generation\":$generation,")
+    json_field duration_ms "$line" >>"$work/good"
 }
 for ((i = 0; i < ROUNDS; i++)); do round errors "--fail-every 5"; done
 for ((i = 0; i < ROUNDS; i++)); do round latency "--delay-ms 50"; done
@@ -112,6 +115,7 @@ measured_rate=$(awk -v n=$((ok + failed)) -v a="$load_started" -v b="$load_ended
 
 echo "load: open loop, $RATE req/s asked, $measured_rate req/s measured, $CONNECTIONS keep-alive connections; $ROUNDS rounds per case"
 echo "users' failed requests over the whole run (all rounds, both cases): $failed of $((ok + failed))"
+echo "a good version's shift (10 %, 50 %, then the switch): $(median <"$work/good") ms (median of $((2 * ROUNDS)))"
 report() {  # report CASE TITLE FLAGGER_EXPOSED FLAGGER_SECONDS FLAGGER_NOTE
     local exposed errors ms
     exposed=$(awk '{ print $1 }' "$work/$1" | median)
