@@ -2,6 +2,13 @@
 // controller's steps and aborts on a manual clock, the sticky cookie, the shadow log and replay's reports.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/event_loop.hpp"
+#include "core/file_descriptor.hpp"
 #include "front/header_fields.hpp"
 #include "front/router.hpp"
 #include "front/shadow_log.hpp"
@@ -390,4 +398,147 @@ TEST(FrontShadowReplay, RegressionIsGoodBeforeAndFivexxOrNothingNow) {
     ShadowReport report{.results = {result(200, 200), result(200, 500)}};
     EXPECT_EQ(report.regressions(), 1u);
     EXPECT_EQ(report.summary(), "2 requests replayed: 1 answered as before or better, 1 regression");
+}
+
+namespace {
+
+// A server on the test's loop that answers each replayed request by its path: /ok 200, /bad 500, /close
+// closes without an answer, /silent never answers. It records each request head it read.
+struct PathServer {
+    EventLoop& loop;
+    FileDescriptor listen_fd;
+    uint16_t port = 0;
+    std::map<int, std::string> pending;  // fd → bytes read
+    std::vector<FileDescriptor> conns;
+    std::vector<std::string> heads;
+
+    explicit PathServer(EventLoop& l) : loop(l) {
+        listen_fd = FileDescriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(listen_fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        EXPECT_EQ(::listen(listen_fd.get(), 16), 0);
+        socklen_t len = sizeof a;
+        ::getsockname(listen_fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+        EXPECT_TRUE(loop.add_fd(listen_fd.get(), EPOLLIN, [this](uint32_t) { accept_all(); }).ok());
+    }
+    ~PathServer() {
+        for (auto& c : conns)
+            if (c) loop.remove_fd(c.get());
+        loop.remove_fd(listen_fd.get());
+    }
+    void accept_all() {
+        for (;;) {
+            FileDescriptor c(::accept4(listen_fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            if (!c) return;
+            const int fd = c.get();
+            EXPECT_TRUE(loop.add_fd(fd, EPOLLIN, [this, fd](uint32_t) { on_read(fd); }).ok());
+            conns.push_back(std::move(c));
+        }
+    }
+    void on_read(int fd) {
+        char buf[4096];
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) return close_fd(fd);
+        std::string& got = pending[fd];
+        got.append(buf, size_t(n));
+        if (got.find("\r\n\r\n") == std::string::npos) return;
+        heads.push_back(got);
+        const std::string path = got.substr(got.find(' ') + 1, got.find(' ', got.find(' ') + 1) - got.find(' ') - 1);
+        if (path == "/silent") return;
+        if (path == "/close") return close_fd(fd);
+        const std::string answer = path == "/bad" ? "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+                                                  : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        EXPECT_EQ(::write(fd, answer.data(), answer.size()), ssize_t(answer.size()));
+    }
+    void close_fd(int fd) {
+        for (auto& c : conns)
+            if (c.get() == fd) {
+                loop.remove_fd(fd);
+                c.reset();
+            }
+    }
+};
+
+ShadowRequest get(std::string target, int status = 200) {
+    return ShadowRequest{.method = "GET", .target = target,
+                         .head = "GET " + target + " HTTP/1.1\r\nHost: app\r\nConnection: keep-alive\r\n\r\n",
+                         .status = status, .generation = 1};
+}
+
+}  // namespace
+
+TEST(FrontShadowReplay, ReplaysEachRequestAloneAndFindsTheRegressions) {
+    const int signals[] = {SIGUSR2};
+    auto loop = EventLoop::create(signals).value();
+    PathServer server(*loop);
+    std::optional<ShadowReport> report;
+    std::vector<ShadowRequest> requests{get("/ok"), get("/bad"), get("/close"), get("/silent"), get("/bad", 503)};
+    ShadowReplay replay(*loop, server.port, requests, Duration(300), 2, [&](const ShadowReport& r) {
+        report = r;
+        loop->stop(0);
+    });
+    replay.start();
+    auto guard = loop->after(Duration(10'000), [&] { loop->stop(1); });
+    ASSERT_EQ(loop->run(), 0) << "the replay did not end";
+    ASSERT_TRUE(report.has_value());
+    ASSERT_EQ(report->results.size(), 5u);
+    EXPECT_EQ(report->results[0].new_status, 200);
+    EXPECT_FALSE(report->results[0].regression());
+    EXPECT_EQ(report->results[1].describe(), "GET /bad: 200 before, 500 now");
+    EXPECT_TRUE(report->results[2].regression());
+    EXPECT_EQ(report->results[2].failure, "connection closed before an answer");
+    EXPECT_TRUE(report->results[3].regression());
+    EXPECT_EQ(report->results[3].failure, "no answer within 300 ms");
+    EXPECT_FALSE(report->results[4].regression()) << "the old one failed it too";
+    EXPECT_EQ(report->regressions(), 3u);
+    ASSERT_EQ(server.heads.size(), 5u);
+    for (const auto& head : server.heads) {
+        EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos) << head;
+        EXPECT_NE(head.find("Hotswap-Shadow: 1\r\n"), std::string::npos) << head;
+        EXPECT_EQ(head.find("keep-alive"), std::string::npos) << head;
+    }
+}
+
+TEST(FrontShadowReplay, AnEmptyLogEndsFromTheLoop) {
+    auto loop = EventLoop::create_manual().value();
+    bool done = false;
+    ShadowReplay replay(*loop, 1, {}, Duration(100), 4, [&](const ShadowReport& r) {
+        done = true;
+        EXPECT_TRUE(r.results.empty());
+    });
+    replay.start();
+    EXPECT_FALSE(done);
+    loop->advance(Duration(0));
+    EXPECT_TRUE(done);
+}
+
+TEST(FrontShadowReplay, NothingListeningIsARegression) {
+    const int signals[] = {SIGUSR2};
+    auto loop = EventLoop::create(signals).value();
+    // A port nobody listens on: bound, then closed.
+    uint16_t port = 0;
+    {
+        FileDescriptor s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        socklen_t len = sizeof a;
+        ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+    }
+    std::optional<ShadowReport> report;
+    ShadowReplay replay(*loop, port, {get("/")}, Duration(2'000), 4, [&](const ShadowReport& r) {
+        report = r;
+        loop->stop(0);
+    });
+    replay.start();
+    auto guard = loop->after(Duration(10'000), [&] { loop->stop(1); });
+    ASSERT_EQ(loop->run(), 0);
+    ASSERT_TRUE(report.has_value());
+    EXPECT_TRUE(report->results[0].regression());
+    EXPECT_EQ(report->results[0].failure, "connection refused");
 }
