@@ -41,6 +41,9 @@ Result<void> validate(const Config& c) {
         return Error::message(
             "--shift needs the HTTP front, which routes each request: add --proxy ADDR (protocol auto or http); fd "
             "mode and the TCP proxy move whole connections, so they switch at once");
+    if (!client_verb && c.live_reload.value_or(false) && !front_configured(c))
+        return Error::message(
+            "--live-reload works through the HTTP front, which sees the pages: add --proxy ADDR (protocol auto or http)");
     if (!client_verb && c.shadow > 0 && !front_configured(c))
         return Error::message("--shadow replays requests the HTTP front saw: add --proxy ADDR (protocol auto or http)");
     if (!client_verb && !c.check_cmd.empty() && c.proxy.empty())
@@ -53,6 +56,10 @@ Result<void> validate(const Config& c) {
 }  // namespace
 
 bool front_configured(const Config& c) { return !c.proxy.empty() && c.proxy_protocol != ProxyProtocol::Tcp; }
+
+bool live_reload_on(const Config& c) {
+    return front_configured(c) && c.live_reload.value_or(c.verb == Verb::Run);
+}
 
 std::vector<unsigned> shift_steps_for(const Config& c) {
     if (!front_configured(c)) return {100};

@@ -94,6 +94,9 @@ struct Config {
     std::string check_cmd;           // --check CMD: run with the version's private address; non-zero: not switched
     Duration check_timeout{60s};     // [check] timeout
     size_t shadow = 0;               // --shadow N: replay the last N distinct GET/HEAD requests against it
+    // [proxy] live_reload; unset: on in the dev loop behind the front, off in serve (live_reload_on()).
+    std::optional<bool> live_reload;
+    bool css_swap = true;  // [proxy] css_swap: with live reload, a change of stylesheets only swaps them, no build
     std::optional<bool> shadow_block;  // [check] on_regression: block or warn; unset: block in serve, warn in run
     Duration shadow_timeout{5s};     // [check] shadow_timeout: per replayed request
 
@@ -116,6 +119,8 @@ inline const std::vector<unsigned> kServeShiftSteps{10, 50, 100};
 
 // The HTTP front runs (proxy mode with protocol auto or http).
 bool front_configured(const Config& c);
+// Live reload runs: asked for, or by default in the dev loop behind the front.
+bool live_reload_on(const Config& c);
 // The steps a shift takes in this run: [shift] steps, else the mode's default.
 std::vector<unsigned> shift_steps_for(const Config& c);
 

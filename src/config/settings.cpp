@@ -294,6 +294,20 @@ constexpr Setting kSettings[] = {
      }},
     {.section = "proxy", .key = "forwarded_headers",
      .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.forwarded_headers = on; return {}; }},
+    {.section = "proxy", .key = "css_swap",
+     .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.css_swap = on; return {}; }},
+    {.section = "proxy", .key = "live_reload", .flag = "--live-reload", .form = FlagForm::OptionalValue,
+     .help = "browser live reload through the front: the page reloads when the new version serves, stylesheets "
+             "swap in place, a failed build shows in the page; on by default in the dev loop behind the front, "
+             "off in serve (--live-reload=off to turn it off)",
+     .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.live_reload = on; return {}; },
+     .apply = [](F f, C c) -> R {
+         const std::string_view value = only_value(f);
+         if (value.empty() || value == "on" || value == "true") c.live_reload = true;
+         else if (value == "off" || value == "false") c.live_reload = false;
+         else return Error::message(fmt::format("--live-reload={}: use on or off", value));
+         return {};
+     }},
 
     // [shift] (the HTTP front): how a ready version takes the traffic over, and when that is called off.
     {.section = "shift", .key = "steps", .flag = "--shift", .form = FlagForm::CommaSeparated,

@@ -12,6 +12,8 @@
 #include "front/http_front.hpp"
 #include "front/http_rules.hpp"
 #include "front/protocol_guess.hpp"
+#include "front/html_injection.hpp"
+#include "front/live_reload_assets.hpp"
 #include "front/sticky_cookie.hpp"
 
 namespace hotswap {
@@ -20,6 +22,8 @@ namespace {
 
 constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 constexpr size_t kReadChunk = 16 * 1024;
+// Live reload holds a page whole to put its script in; a larger one is passed on without it.
+constexpr size_t kMaxInjectedPage = 8 * 1024 * 1024;
 // After the last answer on a connection the front closes, what the client still sends is read and
 // dropped for this long, so the close does not reset the connection (and lose the answer) under it.
 constexpr Duration kLingerTimeout{2'000};
@@ -178,6 +182,10 @@ bool ClientConnection::feed_requests() {
         moved = true;
         if (!refusal_.empty()) {
             answer_error(501, refusal_);
+            return true;
+        }
+        if (local_ != Local::None && request_done_) {
+            serve_local();
             return true;
         }
         if (result.status == HttpParser::Status::Failed) {
@@ -401,6 +409,15 @@ void ClientConnection::on_head(const MessageHead& head) {
     if (!request_keep_alive_) close_after_ = true;
     cookie_generation_ = front_.options().sticky == ShiftSticky::Cookie ? sticky_cookie_generation(head.fields) : 0;
     set_cookie_.clear();
+    local_ = Local::None;
+    inject_ = injecting_ = false;
+    if (front_.live_reload() && head.target.starts_with(kLiveReloadPrefix)) {
+        const std::string_view path = std::string_view(head.target).substr(0, head.target.find('?'));
+        const std::string_view name = path.substr(kLiveReloadPrefix.size());
+        local_ = name == "live.js" ? Local::Script : name == "worker.js" ? Local::Worker
+               : name == "events"  ? Local::Events : Local::Unknown;
+        return;  // answered once the request is read
+    }
     if (head.method == "CONNECT") {
         refusal_ = "CONNECT is not supported by the front: it forwards requests to the app only";
         return;  // answered once the parser returns
@@ -410,7 +427,15 @@ void ClientConnection::on_head(const MessageHead& head) {
     to_upstream_.clear();
     RequestContext context{.client_address = peer_, .front_host = front_.host(),
                            .forwarded_headers = front_.options().forwarded_headers};
-    append_upstream(upstream_request_head(head, context));
+    inject_ = front_.live_reload() && wants_injection(head);
+    if (inject_) {
+        // A page that gets the script: asked for whole and uncompressed, so that it can be rewritten.
+        MessageHead page = head;
+        ask_for_identity(page);
+        append_upstream(upstream_request_head(page, context));
+    } else {
+        append_upstream(upstream_request_head(head, context));
+    }
     route();
 }
 
@@ -761,16 +786,29 @@ void ClientConnection::ResponseSide::on_head(const MessageHead& head) {
     c.last_head_interim_ = false;
     c.status_ = head.status;
     c.upstream_keep_alive_ = head.keep_alive;
+    c.response_done_ = false;
+    c.head_latency_ms_ = std::chrono::duration<double, std::milli>(c.front_.loop().now() - c.routed_at_).count();
+    if (c.inject_ && injectable_response(head)) {
+        // Held whole: its length changes with the script, and the script goes before its end.
+        c.injecting_ = true;
+        c.held_head_ = head;
+        c.held_body_.clear();
+        c.head_sent_ = true;  // as far as the exchange goes: the head is the front's now
+        return;
+    }
     const bool bodiless = c.method_ == "HEAD" || head.status == 204 || head.status == 304;
     const bool keep = c.request_keep_alive_ && !c.close_after_ && !c.front_.closing();
-    c.response_done_ = false;
     c.plan_ = plan_response(head, bodiless, c.version_, keep);
     c.out_.append(client_response_head(head, c.plan_, c.version_, c.set_cookie_));
     c.head_sent_ = true;
-    c.head_latency_ms_ = std::chrono::duration<double, std::milli>(c.front_.loop().now() - c.routed_at_).count();
 }
 
 void ClientConnection::ResponseSide::on_body(std::string_view bytes) {
+    if (c.injecting_) {
+        c.held_body_.append(bytes);
+        if (c.held_body_.size() > kMaxInjectedPage) c.release_held(false);  // too big: passed on as it is
+        return;
+    }
     if (c.plan_.framing == BodyFraming::Chunked) append_chunk(c.out_, bytes);
     else c.out_.append(bytes);
 }
@@ -781,9 +819,82 @@ HttpParser::Flow ClientConnection::ResponseSide::on_message_end(const HeaderFiel
         return HttpParser::Flow::Continue;  // the final answer follows
     }
     if (c.tunnel_) return HttpParser::Flow::Pause;
+    if (c.injecting_) c.release_held(true);
     if (c.plan_.framing == BodyFraming::Chunked) append_last_chunk(c.out_, trailers);
     c.response_done_ = true;
     return HttpParser::Flow::Pause;
+}
+
+// ---- live reload
+
+void ClientConnection::serve_local() {
+    const Local which = local_;
+    local_ = Local::None;
+    request_done_ = false;
+    to_upstream_.clear();
+    std::string().swap(replay_);
+    if (which == Local::Events && method_ == "GET") {
+        // The stream outlives this connection's HTTP: the hub takes the socket (and any answer not yet out).
+        log_access(200);
+        deadline_timer_.cancel();
+        linger_timer_.cancel();
+        if (registered_) front_.loop().remove_fd(fd_.get());
+        registered_ = false;
+        phase_ = Phase::Done;
+        std::string pending = out_.substr(out_sent_);
+        (void)::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);  // the last answer's tail, if any
+        front_.to_live_stream(id_, std::move(fd_));
+        return;
+    }
+    int status = 200;
+    std::string_view type = "text/javascript; charset=utf-8";
+    std::string_view body;
+    if (method_ != "GET" && method_ != "HEAD") {
+        status = 405;
+        type = "text/plain; charset=utf-8";
+        body = "hotswap's live reload answers GET only\n";
+    } else if (which == Local::Script) {
+        body = live_reload_script();
+    } else if (which == Local::Worker) {
+        body = live_reload_worker();
+    } else {
+        status = 404;
+        type = "text/plain; charset=utf-8";
+        body = "not a path of hotswap's live reload (/__hotswap/live.js, worker.js, events)\n";
+    }
+    out_.append(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nCache-Control: no-cache\r\nContent-Length: {}\r\n{}\r\n",
+                            status, status_reason(status), type, body.size(), close_after_ ? "Connection: close\r\n" : ""));
+    if (method_ != "HEAD") out_.append(body);
+    log_access(status);
+    method_.clear();
+    if (close_after_) phase_ = Phase::Closing;
+    else enter_idle();
+}
+
+void ClientConnection::release_held(bool with_script) {
+    injecting_ = false;
+    MessageHead head = std::move(held_head_);
+    std::string body = std::move(held_body_);
+    const bool keep = request_keep_alive_ && !close_after_ && !front_.closing();
+    if (!with_script) {
+        plan_ = plan_response(head, false, version_, keep);
+        out_.append(client_response_head(head, plan_, version_, set_cookie_));
+        if (plan_.framing == BodyFraming::Chunked) append_chunk(out_, body);
+        else out_.append(body);
+        return;
+    }
+    body = inject_tag(body, live_reload_tag(ticket_ ? ticket_->generation() : last_generation_, csp_nonce(head)));
+    // The page is the front's rewrite: never answered from a cache as the app's (a cached page of an older
+    // version would reload itself again and again), and framed by its new length.
+    for (std::string_view name : {"Content-Length", "Transfer-Encoding", "ETag", "Last-Modified", "Cache-Control"})
+        head.fields.remove(name);
+    head.fields.add("Cache-Control", "no-store");
+    head.fields.add("Content-Length", std::to_string(body.size()));
+    head.content_length = body.size();
+    head.chunked = false;
+    plan_ = plan_response(head, false, version_, keep);
+    out_.append(client_response_head(head, plan_, version_, set_cookie_));
+    out_.append(body);
 }
 
 }  // namespace hotswap

@@ -91,6 +91,10 @@ private:
     void start_tunnel();
     void end_ticket_failed();
 
+    // Live reload: the front's own answers under /__hotswap/, and a page held while its script goes in.
+    void serve_local();
+    void release_held(bool with_script);
+
     // Answers of the front's own, and the end.
     void answer_error(int status, std::string_view reason);
     void close_after_output();
@@ -178,6 +182,12 @@ private:
     bool upstream_keep_alive_ = false;
     int last_generation_ = 0;        // for the access line, once the ticket ended
     std::string refusal_;            // a request the front answers itself (501), once the parser returns
+    enum class Local { None, Script, Worker, Events, Unknown };
+    Local local_ = Local::None;      // live reload: a request under /__hotswap/, answered once it is read
+    bool inject_ = false;            // live reload: a page request, whose HTML answer gets the script
+    bool injecting_ = false;         // that answer is held until its end, then sent with the script
+    MessageHead held_head_;
+    std::string held_body_;
     bool upstream_eof_ = false;      // Tunnel: the app closed its side
     bool upstream_shut_ = false, client_shut_ = false;
 };

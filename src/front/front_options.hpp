@@ -55,6 +55,9 @@ struct FrontOptions {
     // Shadow verification ([check] shadow): the last this many distinct GET/HEAD requests are kept for a
     // replay against a new version; 0: none kept.
     size_t shadow_requests = 0;
+    // Live reload ([proxy] live_reload): the front answers /__hotswap/ itself (the script and the event
+    // stream) and injects the script into the pages browsers navigate to.
+    bool live_reload = false;
     std::function<void(const AccessRecord&)> on_access;  // unset: no access lines (not verbose)
     std::function<void(std::string_view)> on_warning;
 };

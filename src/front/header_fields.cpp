@@ -52,4 +52,10 @@ bool HeaderFields::has_token(std::string_view name, std::string_view token) cons
     return std::any_of(elements.begin(), elements.end(), is_token);
 }
 
+size_t HeaderFields::remove(std::string_view name) {
+    const size_t before = fields_.size();
+    std::erase_if(fields_, [&](const HeaderField& f) { return equals_ignoring_case(f.name, name); });
+    return before - fields_.size();
+}
+
 }  // namespace hotswap

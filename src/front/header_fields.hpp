@@ -26,6 +26,8 @@ public:
 
     void add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
     void clear() { fields_.clear(); }
+    // Drops every field called `name`; how many there were.
+    size_t remove(std::string_view name);
 
     size_t size() const { return fields_.size(); }
     bool empty() const { return fields_.empty(); }

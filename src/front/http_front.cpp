@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "front/client_connection.hpp"
+#include "front/live_reload_hub.hpp"
 
 namespace hotswap {
 
@@ -65,6 +66,7 @@ HttpFront::HttpFront(EventLoop& loop, Listener listener, FrontOptions options, s
       options_(std::move(options)),
       shadow_log_(options_.shadow_requests),
       bytes_(std::move(bytes)) {
+    if (options_.live_reload) live_reload_ = std::make_unique<LiveReloadHub>(loop_);
     const ListenAddress& a = listener_.address();
     host_ = a.kind == ListenAddress::Kind::Tcp ? fmt::format("{}:{}", a.host.empty() ? "localhost" : a.host, a.port)
                                                : std::string("localhost");
@@ -181,6 +183,7 @@ void HttpFront::remove(int generation) {
 void HttpFront::stop_accepting() {
     closing_ = true;
     watch_listener(false);
+    if (live_reload_) live_reload_->close_all();
     std::vector<ClientConnection*> all;
     for (auto& [id, c] : clients_) all.push_back(c.get());
     for (ClientConnection* c : all) c->close_when_idle();
@@ -207,6 +210,7 @@ nlohmann::json HttpFront::status_json() const {
             {"requests_failed", failed_requests_},
             {"byte_streams_accepted", byte_streams_},
             {"byte_streams_open", bytes.open},
+            {"live_reload", live_reload_ ? live_reload_->status_json() : nlohmann::json(nullptr)},
             {"generations", std::move(generations)}};
 }
 
@@ -240,6 +244,11 @@ void HttpFront::retire(uint64_t id) {
         at_cap_ = false;
         watch_listener(true);
     }
+}
+
+void HttpFront::to_live_stream(uint64_t id, FileDescriptor fd) {
+    if (live_reload_ && !closing_) live_reload_->adopt(std::move(fd));
+    retire(id);
 }
 
 void HttpFront::to_byte_stream(uint64_t id, FileDescriptor fd) {

@@ -34,6 +34,7 @@
 namespace hotswap {
 
 class ClientConnection;
+class LiveReloadHub;
 
 // How a generation's drain through the front ended, for the event stream.
 struct DrainReport {
@@ -64,6 +65,9 @@ public:
     // The last distinct GET/HEAD requests the apps answered ([check] shadow), for a replay against a new one.
     ShadowLog& shadow_log() { return shadow_log_; }
     const ShadowLog& shadow_log() const { return shadow_log_; }
+    // Live reload's event streams ([proxy] live_reload); null when it is off.
+    LiveReloadHub* live_reload() { return live_reload_.get(); }
+    const LiveReloadHub* live_reload() const { return live_reload_.get(); }
     void drain(int generation, Duration timeout, std::function<void(const DrainReport&)> done);
     void remove(int generation);
     void stop_accepting();
@@ -83,6 +87,8 @@ public:
     void stop_waiting(uint64_t id) { waiting_.erase(id); }
     // Connection `id` is over: destroyed once the current callback returns.
     void retire(uint64_t id);
+    // Connection `id` asked for live reload's event stream: the hub takes its socket.
+    void to_live_stream(uint64_t id, FileDescriptor fd);
     // Connection `id` is not HTTP: the byte proxy takes its socket.
     void to_byte_stream(uint64_t id, FileDescriptor fd);
     void count_bad_request() { ++bad_requests_; }
@@ -117,6 +123,7 @@ private:
     std::set<uint64_t> waiting_;
     std::vector<std::unique_ptr<ClientConnection>> retired_;
     std::unique_ptr<Proxy> bytes_;  // protocol auto: connections that are not HTTP
+    std::unique_ptr<LiveReloadHub> live_reload_;
     bool listening_ = false;
     bool closing_ = false;
     bool at_cap_ = false;

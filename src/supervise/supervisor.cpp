@@ -20,6 +20,8 @@ namespace hotswap {
 
 void Supervisor::on_changes(ChangeSet changes) {
     if (shutting_down_ || changes.empty()) return;
+    // Stylesheets alone, with live reload: the pages swap them in place; nothing to build or restart.
+    if (traffic_.swap_stylesheets(changes)) return;
     emit_event(events_, event::Change{.paths = changes.changes.size(), .first = describe_change(changes)});
     begin_upgrade("change");
     build_or_launch(std::move(changes), "change");

@@ -57,7 +57,8 @@ public:
     void shutdown(int signo);
 
     // The control plane's view (control/ talks to the supervisor only through these).
-    void set_event_sink(EventSink sink) { events_ = std::move(sink); }
+    // (Every event also reaches the front's live reload, before the sink.)
+    void set_event_sink(EventSink sink) { outer_events_ = std::move(sink); }
     // Generations, states, pids, artifacts, uptimes, the last reload's timings.
     nlohmann::json status_json() const;
     // Artifacts with their outcomes, newest last.
@@ -119,7 +120,8 @@ private:
 
     EventLoop& loop_;
     Drivers drivers_;
-    EventSink events_;
+    EventSink events_;        // what every part emits to: live reload, then outer_events_
+    EventSink outer_events_;  // the control plane's
     Config config_;
     ServiceDirs dirs_;
     std::unique_ptr<NotifyServer> notify_;  // its socket is in dirs_: declared after it, so closed first

@@ -30,7 +30,12 @@ Supervisor::Supervisor(EventLoop& loop, Config config, Drivers drivers)
       upgrade_(events_, config_.probation,
                {[this] { return generations_.serving(); }, [this] { unfavor_when_settled(); }}),
       promotion_(loop_, config_, traffic_, events_),
-      leftovers_(events_) {}
+      leftovers_(events_) {
+    events_ = [this](const Event& e) {
+        traffic_.on_event(e);
+        if (outer_events_) outer_events_(e);
+    };
+}
 
 Supervisor::~Supervisor() = default;
 

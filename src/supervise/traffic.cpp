@@ -1,5 +1,10 @@
 #include "supervise/traffic.hpp"
 
+#include <filesystem>
+
+#include "front/live_reload_hub.hpp"
+#include "supervise/live_reload_feed.hpp"
+
 #include <fmt/core.h>
 
 #include "ready/http_url.hpp"
@@ -114,6 +119,7 @@ FrontOptions Traffic::front_options() const {
     options.forwarded_headers = config_.forwarded_headers;
     options.sticky = config_.shift.sticky;
     options.shadow_requests = config_.shadow;
+    options.live_reload = live_reload_on(config_);
     // A request that finds no generation serving (a crash, a rollback on its way) waits for the next one,
     // which may take a whole start.
     options.max_wait = std::max(options.max_wait, config_.ready_timeout);
@@ -361,6 +367,26 @@ nlohmann::json Traffic::proxy_status_json() const {
             {"connections_failed", stats.failed},
             {"connections_waiting", stats.waiting},
             {"connections_replayed", stats.replayed}};
+}
+
+void Traffic::on_event(const Event& e) {
+    if (front_ && front_->live_reload()) feed_live_reload(*front_->live_reload(), e);
+}
+
+bool Traffic::swap_stylesheets(const ChangeSet& changes) {
+    LiveReloadHub* hub = front_ ? front_->live_reload() : nullptr;
+    if (!hub || !config_.css_swap || hub->generation() == 0) return false;
+    std::vector<std::string> paths;
+    for (const Change& c : changes.changes) {
+        if (c.kind == ChangeKind::Removed || c.kind == ChangeKind::Rescan || !c.path.ends_with(".css")) return false;
+        paths.push_back(std::filesystem::path(c.path).lexically_relative(config_.root).generic_string());
+    }
+    hub->css(paths);
+    Console::get().info(fmt::format("{} changed: swapped in place in the pages ({} open), nothing to build",
+                                    paths.size() == 1 ? paths.front() : fmt::format("{} stylesheets", paths.size()),
+                                    hub->streams()),
+                        Tone::Dim);
+    return true;
 }
 
 }  // namespace hotswap

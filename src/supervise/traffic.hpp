@@ -21,6 +21,7 @@
 #include "events/lifecycle_events.hpp"
 #include "front/http_front.hpp"
 #include "front/traffic_shift.hpp"
+#include "core/change.hpp"
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
 #include "net/listener.hpp"
@@ -44,6 +45,11 @@ public:
     bool fd_mode() const { return !listeners_.empty(); }
     bool proxy_mode() const { return proxy_ != nullptr || front_ != nullptr; }
     bool front_mode() const { return front_ != nullptr; }
+    // Live reload: every lifecycle event, for the browsers (supervise/live_reload_feed).
+    void on_event(const Event& e);
+    // Live reload: a change of stylesheets only (.css, none removed) is told to the pages, which swap them in
+    // place; true when it was (the change needs no build then).
+    bool swap_stylesheets(const ChangeSet& changes);
     // The new generation starts next to the old one, which stops only once the new one is ready.
     bool overlapping() const { return fd_mode() || proxy_mode(); }
     // "proxy", "fd" or "restart", as status and the switch event name it.

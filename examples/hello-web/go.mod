@@ -1,0 +1,3 @@
+module hello-web
+
+go 1.19
