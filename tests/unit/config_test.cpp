@@ -202,7 +202,7 @@ bool same(const Config& a, const Config& b) {
                           c.build_nice, c.build_idle, c.artifact, c.artifacts_keep, c.verify_key, c.command, c.env,
                           c.cwd, c.stop_signal, c.drain_timeout, c.probation, c.listen_pid, c.restart, listen,
                           c.ready, c.ready_timeout, c.proxy, c.proxy_protocol, c.app_socket, c.header_timeout,
-                          c.max_connections, c.forwarded_headers, c.shift_steps, c.check_cmd, c.shadow, c.events,
+                          c.max_connections, c.forwarded_headers, c.shift_steps, c.check_cmd, c.shadow, c.live_reload, c.events,
                           c.verbosity, c.json);
     };
     return fields(a) == fields(b);
@@ -238,6 +238,7 @@ const std::map<std::string_view, Sample> kSamples = {
     {"--shift", {"[10, 50]", {"--shift", "10,50"}}},  // the last step, 100, comes by itself
     {"--check", {"\"curl -f {url}/health\"", {"--check", "curl -f {url}/health"}}},
     {"--shadow", {"20", {"--shadow", "20"}}},
+    {"--live-reload", {"false", {"--proxy", "127.0.0.1:8080", "--live-reload=off"}}},
     {"--verify-key", {"\"key.pub\"", {"--verify-key", "key.pub"}}},
     {"--events", {"\"-\"", {"--events", "-"}}},
     {"--quiet", {"true", {"--quiet"}}},
@@ -307,4 +308,19 @@ TEST_F(ConfigFile, EveryKnownKeyIsReadAndItsMisspellingSuggestsIt) {
         EXPECT_NE(e.find(fmt::format("unknown key '{}'", typo)), std::string::npos) << e;
         EXPECT_NE(e.find(fmt::format("did you mean '{}'?", row.key)), std::string::npos) << e;
     }
+}
+
+TEST(ConfigLiveReload, OnByDefaultInTheDevLoopBehindTheFrontOnly) {
+    Config c;
+    c.verb = Verb::Run;
+    EXPECT_FALSE(live_reload_on(c)) << "no front";
+    c.proxy = "127.0.0.1:8080";
+    EXPECT_TRUE(live_reload_on(c));
+    c.proxy_protocol = ProxyProtocol::Tcp;
+    EXPECT_FALSE(live_reload_on(c)) << "the byte proxy sees no pages";
+    c.proxy_protocol = ProxyProtocol::Auto;
+    c.verb = Verb::Serve;
+    EXPECT_FALSE(live_reload_on(c)) << "off in serve";
+    c.live_reload = true;
+    EXPECT_TRUE(live_reload_on(c));
 }
