@@ -3,7 +3,7 @@
 # through the front, while the test edits the project (tests/e2e/lib/live_reload_browser.py): a source edit
 # reloads the page once the new version serves; a stylesheet edit swaps in place, without a navigation or a
 # build; a syntax error shows the compiler's output in the page, and the fix takes it away; ten tabs share one
-# event stream and all reload; the page's WebSocket reconnects to the new version.
+# event stream and all reload.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/control_common.sh"
 command -v go >/dev/null || fail "go is not installed (scripts/install-deps.sh installs golang-go)"

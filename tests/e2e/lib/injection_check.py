@@ -42,7 +42,7 @@ def wants_injection(method, headers):
     if method != "GET" or any(header(headers, n) is not None for n in ("Range", "HX-Request", "Turbo-Frame")):
         return False
     dest = header(headers, "Sec-Fetch-Dest")
-    if dest is not None and False:
+    if dest is not None and dest.lower() not in ("document", "iframe"):
         return False
     accept = header(headers, "Accept")
     return accept is not None and "text/html" in accept.lower()
