@@ -95,7 +95,18 @@ with browser.Browser(timeout=30) as b:
     tab.wait('!window.__hotswap.overlay()', 10)
     ok('the fix: v3 serves, the page reloaded to it and the overlay is gone')
 
+    # 3b. A version that builds but crashes at start: the overlay says so; the page stays on v3.
+    write('version.go', 'package main\n\nconst version = "v3b"\n\nfunc init() { panic("no config") }\n')
+    tab.wait("window.__hotswap.overlay() && /did not start/.test(window.__hotswap.overlayText())", BUILD_WAIT)
+    if tab.eval(shows('v3')) is not True or tab.navigations() != 3:
+        raise SystemExit('a crash at start moved the page off v3')
+    ok('a crash at start shows in the page (%s); the page stays on v3'
+       % tab.eval('window.__hotswap.overlayText()').split('\n')[0])
+
     # 4. Ten tabs: one event stream for the browser (a SharedWorker), and every tab reloads.
+    set_version('v3c')  # builds and serves again: the overlay goes, the page reloads
+    tab.wait(shows('v3c'), BUILD_WAIT)
+    tab.wait('!window.__hotswap.overlay()', 10)
     tabs = [tab] + [b.new_tab(url) for _ in range(9)]
     for t in tabs:
         t.wait(CONNECTED, 20)
