@@ -11,9 +11,9 @@ packages=(
   golang-go curl procps
 )
 case "${1:-}" in
-  # chromium: the headless browser of the live-reload tests (tests/e2e/lib/browser.py)
+  # chromium: the headless browser of the live-reload tests and benchmark (tests/e2e/lib/browser.py)
   --test) packages+=(wrk inotify-tools systemd util-linux clang libclang-rt-14-dev minisign socat python3 chromium) ;;
-  --bench) packages+=(wrk inotify-tools hyperfine entr reflex time haproxy linux-perf strace) ;;
+  --bench) packages+=(wrk inotify-tools hyperfine entr reflex time haproxy linux-perf strace python3 chromium) ;;
 esac
 
 missing=()
