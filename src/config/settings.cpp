@@ -302,7 +302,7 @@ constexpr Setting kSettings[] = {
              "off in serve (--live-reload=off to turn it off)",
      .read = [](V v, D d) -> R { HS_TRY(on, v.boolean()); d.config.live_reload = on; return {}; },
      .apply = [](F f, C c) -> R {
-         const std::string_view value = only_value(f);
+         const std::string value(only_value(f));
          if (value.empty() || value == "on" || value == "true") c.live_reload = true;
          else if (value == "off" || value == "false") c.live_reload = false;
          else return Error::message(fmt::format("--live-reload={}: use on or off", value));
