@@ -13,20 +13,6 @@ source "$(dirname "$0")/lib/front_load.sh"
 go_fixture
 umask 022  # serve refuses group- or world-writable binaries
 
-# goapp_project DIR: the artifact project of load_front_faults.sh (src/args: goapp's arguments).
-goapp_project() {
-    rm -rf "$1"
-    mkdir -p "$1/src" "$1/watched"
-    cd "$1"
-    echo "--version v1 --notify --log-requests" >src/args
-    cat >build.sh <<SH
-#!/bin/sh
-mkdir -p out
-printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$GOAPP" "\$(cat src/args)" "$TAG" >out/app.tmp
-chmod +x out/app.tmp && mv out/app.tmp out/app
-SH
-    chmod +x build.sh
-}
 # Distinct GETs and a POST through the front, as users send them, for the shadow log.
 user_requests() {
     local path
@@ -37,7 +23,7 @@ user_requests() {
 request_lines() { grep -E "app#$1 │ goapp [^ ]+: request " "$LOG" || true; }
 
 # 1. --check, in the dev loop.
-goapp_project "$WORK/check"
+goapp_project "$WORK/check" "--version v1 --notify --log-requests"
 # The smoke test: GET / must name the version in ./expect (v1 at the first start, which is checked too).
 cat >check.sh <<'SH'
 #!/bin/sh
@@ -74,7 +60,7 @@ stop_hotswap TERM || fail "hotswap did not exit 0"
 # 2. During a shift: status shows each generation's weight, and a sticky cookie keeps a browser with one
 # version. The step (50 %) cannot end before max_step_time (5 s; step_requests is out of reach), which
 # these checks take far less than; the shift must still be in its step after them.
-goapp_project "$WORK/status"
+goapp_project "$WORK/status" "--version v1 --notify --log-requests"
 printf '[shift]\nsteps = [50, 100]\nstep_time = "1s"\nstep_requests = 100000\nmax_step_time = "5s"\nsticky = "cookie"\n' >hotswap.toml
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
@@ -104,7 +90,7 @@ pass "during a shift: status shows app#2 and app#1 at weight 50; a cookie keeps 
 stop_hotswap TERM || fail "hotswap did not exit 0"
 
 # 3. Shadow in the dev loop: switched, with a warning naming the request; the POST not replayed.
-goapp_project "$WORK/shadow-run"
+goapp_project "$WORK/shadow-run" "--version v1 --notify --log-requests"
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 start_hotswap -w watched -b ./build.sh --artifact out/app --proxy "127.0.0.1:$PORT" --ready notify \

@@ -9,26 +9,10 @@ source "$(dirname "$0")/lib/control_common.sh"
 source "$(dirname "$0")/lib/front_load.sh"
 go_fixture
 
-# An artifact project: src/args holds goapp's arguments (the "source"); the build writes out/app, a script
-# that runs goapp with them, so each kept build carries its own behaviour and a rollback runs the old one.
-make_goapp_project() {
-    rm -rf "$WORK/project"
-    mkdir -p "$WORK/project/src" "$WORK/project/watched"
-    cd "$WORK/project"
-    echo "--version v1 --notify" >src/args
-    cat >build.sh <<SH
-#!/bin/sh
-mkdir -p out
-printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$GOAPP" "\$(cat src/args)" "$TAG" >out/app.tmp
-chmod +x out/app.tmp && mv out/app.tmp out/app
-SH
-    chmod +x build.sh
-}
-
 faults_under_load() {  # faults_under_load APP_SOCKET (port or fd)
     local app_socket=$1 port started=$SECONDS
     port=$(free_port)
-    make_goapp_project
+    goapp_project "$WORK/project"
     start_hotswap -w watched -b ./build.sh --artifact out/app --proxy "127.0.0.1:$port" --app-socket "$app_socket" \
         --ready notify --ready-timeout 5s --probation 2s --drain-timeout 5s -- out/app
     wait_first_switch

@@ -16,18 +16,7 @@ source "$(dirname "$0")/lib/front_load.sh"
 go_fixture
 CONNECTIONS=${CONNECTIONS:-16}
 
-# The artifact project of load_front_faults.sh: src/args holds goapp's arguments, the build writes out/app.
-PROJECT=$WORK/project
-mkdir -p "$PROJECT/src" "$PROJECT/watched"
-cd "$PROJECT"
-echo "--version v1 --notify" >src/args
-cat >build.sh <<SH
-#!/bin/sh
-mkdir -p out
-printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$GOAPP" "\$(cat src/args)" "$TAG" >out/app.tmp
-chmod +x out/app.tmp && mv out/app.tmp out/app
-SH
-chmod +x build.sh
+goapp_project "$WORK/project"
 cat >hotswap.toml <<'TOML'
 [shift]
 steps = [10, 50, 100]

@@ -31,6 +31,24 @@ go_fixture() {
     mv "$tmp" "$GOAPP"  # renamed into place: a test that runs at the same time never sees half a binary
 }
 
+# goapp_project DIR [ARGS]: an artifact project in DIR, made anew, and the working directory from then on:
+# src/args holds goapp's arguments (the "source", ARGS: --version v1 --notify by default); ./build.sh writes
+# out/app, a script that runs goapp with them, so each kept build carries its own behaviour and a rollback
+# runs the old one. watched/ is there for -w.
+goapp_project() {
+    rm -rf "$1"
+    mkdir -p "$1/src" "$1/watched"
+    cd "$1" || fail "no directory $1"
+    echo "${2:---version v1 --notify}" >src/args
+    cat >build.sh <<SH
+#!/bin/sh
+mkdir -p out
+printf '#!/bin/sh\\nexec "%s" %s --tag %s "\$@"\\n' "$GOAPP" "\$(cat src/args)" "$TAG" >out/app.tmp
+chmod +x out/app.tmp && mv out/app.tmp out/app
+SH
+    chmod +x build.sh
+}
+
 # wait_first_switch: until generation 1 serves; at once a failure if hotswap exited (a usage error, say).
 first_served_or_exited() { has_events switch 1 '"generation":1,' || is_gone "$HS_PID"; }
 wait_first_switch() {
