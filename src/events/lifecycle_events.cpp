@@ -1,17 +1,8 @@
 #include "events/lifecycle_events.hpp"
 
+#include "core/overloaded.hpp"
+
 namespace hotswap {
-
-namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
-
-}  // namespace
 
 std::string_view event_name(const Event& event) {
     return std::visit(overloaded{

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "core/overloaded.hpp"
+
 namespace hotswap {
 
 namespace {
@@ -14,17 +16,10 @@ std::string with_tail(std::string first, const std::vector<std::string>& tail) {
     return first;
 }
 
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 }  // namespace
 
 void feed_live_reload(LiveReloadHub& hub, const Event& event) {
-    std::visit(Overloaded{
+    std::visit(overloaded{
                    [&](const event::Switch& e) {
                        // After a rollback the pages reload to the old version, and the overlay says why.
                        hub.serving(e.generation, /*keep_error=*/e.reason == "rollback");
